@@ -1,0 +1,79 @@
+"""NDJSON lifecycle logs on stderr, every string passed through redaction first."""
+
+import json
+import os
+import re
+import sys
+import time
+
+_SECRET_NAME_RE = re.compile(r"KEY|TOKEN|SECRET|PASSWORD", re.IGNORECASE)
+_MIN_SECRET_LEN = 6  # shorter values would mask ordinary words
+
+# Token shapes that are secret wherever they appear, whatever env var (if any) carried them.
+_PATTERNS = [
+    (re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{6,}"), "***"),
+    (re.compile(r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{6,}"), "***"),
+    (re.compile(r"(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{6,}"), "***"),
+    (re.compile(r"(?<![A-Za-z0-9])r8_[A-Za-z0-9]{6,}"), "***"),
+    # The whole Authorization value, including a scheme word such as Bearer/Basic/token.
+    (
+        re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:(?:bearer|basic|token)\s+)?[^\s\"',;}]+"),
+        r"\1***",
+    ),
+    (re.compile(r"(?i)\b(bearer\s+)[^\s\"',;}]+"), r"\1***"),
+    # URL credentials: scheme://user:pass@host (or a bare token as user) -> scheme://***@host
+    (re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@\"']+@"), r"\1***@"),
+]
+
+
+def secret_values(env=None) -> list:
+    """Values of env vars whose name says they are secret, longest first (so none is half-masked)."""
+    env = os.environ if env is None else env
+    values = {v for k, v in env.items() if _SECRET_NAME_RE.search(k) and len(v) >= _MIN_SECRET_LEN}
+    return sorted(values, key=len, reverse=True)
+
+
+def redact(text: str, env=None) -> str:
+    """Mask secret env values, token shapes, Authorization values and URL credentials."""
+    for value in secret_values(env):
+        text = text.replace(value, "***")
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def bound(text: str, limit: int = 500) -> str:
+    """Keep the head and tail of a long message; the middle is rarely what explains a failure."""
+    if len(text) <= limit:
+        return text
+    half = (limit - 5) // 2
+    return text[:half] + " ... " + text[-half:]
+
+
+def _redact_value(value, env):
+    if isinstance(value, str):
+        return redact(value, env)
+    if isinstance(value, dict):
+        return {k: _redact_value(v, env) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_redact_value(v, env) for v in value]
+    return value
+
+
+class Logger:
+    """Binds the per-execution fields once; each event is one JSON line on stderr."""
+
+    def __init__(self, execution_id: str, processor_ref: str, image_digest: str, stream=None, env=None):
+        self._started = time.monotonic()
+        self._stream = stream or sys.stderr
+        self._env = env
+        self.bound = {"trace_id": execution_id, "processor_ref": processor_ref, "image_digest": image_digest, "mode": None}
+
+    def elapsed_ms(self) -> int:
+        return int((time.monotonic() - self._started) * 1000)
+
+    def event(self, name: str, level: str = "info", **fields) -> None:
+        record = {"level": level, "event": name, **self.bound, "elapsed_ms": self.elapsed_ms(), **fields}
+        line = json.dumps(_redact_value(record, self._env), ensure_ascii=False, separators=(",", ":"), default=str)
+        self._stream.write(line + "\n")
+        self._stream.flush()
