@@ -1,0 +1,30 @@
+import { resolve } from "node:path";
+
+/** What a CLI command touches of its process, so tests can run commands in-process. */
+export interface CliContext {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+  readStdin(): Promise<string>;
+}
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export function worldRootFrom(flag: string | undefined, env: NodeJS.ProcessEnv): string {
+  return flag ?? env.SIGIL_WORLD ?? "artifacts";
+}
+
+export function processContext(): CliContext {
+  return {
+    cwd: resolve(process.cwd()),
+    env: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
+  };
+}

@@ -1,0 +1,48 @@
+import { Command, CommanderError } from "commander";
+import { newUuid7, SigilError } from "../core/index.js";
+import { errorEnvelope } from "../run/index.js";
+import { registerRun } from "./commands/run.js";
+import { type CliContext, EXIT, processContext } from "./context.js";
+
+export const VERSION = "0.1.0";
+
+/** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
+export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  const wantsJson = argv.includes("--json");
+  const program = new Command()
+    .name("sigil")
+    .description("SIGIL.ZERO: run governed AI processors deterministically, and prove it.")
+    .version(VERSION)
+    .exitOverride()
+    .showHelpAfterError(!wantsJson)
+    .configureOutput({
+      writeOut: (text) => ctx.stdout.write(text),
+      writeErr: (text) => ctx.stderr.write(text),
+    });
+  registerRun(program, ctx, (code) => {
+    exitCode = code;
+  });
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.exitCode === 0) return EXIT.ok; // --help, --version
+      if (wantsJson) {
+        const envelope = errorEnvelope(
+          newUuid7(),
+          "ERR_USAGE",
+          new SigilError("ERR_USAGE", error.message.replace(/^error: /, "")).message,
+        );
+        ctx.stdout.write(`${JSON.stringify(envelope)}\n`);
+      }
+      return EXIT.usage;
+    }
+    const sigil = SigilError.from(error, "ERR_USAGE");
+    if (wantsJson)
+      ctx.stdout.write(`${JSON.stringify(errorEnvelope(newUuid7(), sigil.code, sigil.message))}\n`);
+    else ctx.stderr.write(`✖ ${sigil.code}: ${sigil.message}\n`);
+    return sigil.code === "ERR_USAGE" ? EXIT.usage : EXIT.failed;
+  }
+  return exitCode;
+}

@@ -1,0 +1,22 @@
+import { v7 } from "uuid";
+
+/** Time and randomness are ports: deterministic bytes never read them directly. */
+export interface Clock {
+  nowMs(): number;
+  /** Monotonic milliseconds for durations. */
+  monotonicMs(): number;
+}
+
+export const systemClock: Clock = {
+  nowMs: () => Date.now(),
+  monotonicMs: () => performance.now(),
+};
+
+/** A runtime identity (execution id, queue job id): UUID version 7, time-ordered. */
+export function newUuid7(clock: Clock = systemClock): string {
+  return v7({ msecs: clock.nowMs() });
+}
+
+export function isoUtc(ms: number): string {
+  return new Date(ms).toISOString();
+}

@@ -1,0 +1,52 @@
+/**
+ * The error canon: one table, code → stable fragment (SPEC §1.8). Every error a user can see
+ * carries one of these codes and a message that contains its fragment; tests assert both.
+ */
+export const ERROR_TABLE = {
+  ERR_CI_SAFETY: "Refusing to run mode=real in CI",
+  ERR_INPUTS: "invalid inputs payload",
+  ERR_USAGE: "invalid command line",
+  ERR_IMAGE_UNPINNED: "image not pinned",
+  ERR_IMAGE_UNAVAILABLE: "image not available",
+  ERR_REGISTRY_MISMATCH: "registry mismatch",
+  ERR_REGISTRY_ENTRY: "invalid registry entry",
+  ERR_UNKNOWN_PROCESSOR: "unknown processor ref",
+  ERR_MISSING_SECRET: "missing required secret",
+  ERR_OUTPUT_DUPLICATE: "duplicate output after canonicalization",
+  ERR_OUTPUT_PATH: "output path escapes the write prefix",
+  ERR_ADAPTER_INVOCATION: "adapter invocation failed",
+  ERR_TIMEOUT: "timed out",
+  ERR_MODAL_LOOKUP: "modal function not found",
+  ERR_MODAL_INVOCATION: "modal invocation failed",
+  ERR_MODAL_TIMEOUT: "modal invocation timed out",
+  ERR_MODAL_PAYLOAD: "invalid payload",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_TABLE;
+
+export const ERROR_CODES = Object.keys(ERROR_TABLE) as ErrorCode[];
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === "string" && Object.hasOwn(ERROR_TABLE, value);
+}
+
+/** The one error type of the toolkit: a code from the table, a message holding its fragment. */
+export class SigilError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, detail?: string, details: Record<string, unknown> = {}) {
+    const fragment = ERROR_TABLE[code];
+    super(detail ? `${fragment}: ${detail}` : fragment);
+    this.name = "SigilError";
+    this.code = code;
+    this.details = details;
+  }
+
+  /** Keeps a SigilError as it is; anything else becomes `fallback` with a bounded message. */
+  static from(error: unknown, fallback: ErrorCode): SigilError {
+    if (error instanceof SigilError) return error;
+    const text = error instanceof Error ? error.message : String(error);
+    return new SigilError(fallback, text.slice(0, 500));
+  }
+}

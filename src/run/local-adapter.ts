@@ -1,0 +1,194 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  describeTail,
+  type Envelope,
+  isErrorCode,
+  ProcessorStatusLine,
+  parseJsonStrict,
+  SigilError,
+  type Spawn,
+  type SpawnResult,
+  spawnProcess,
+} from "../core/index.js";
+import { type Adapter, errorEnvelope, type InvokeRequest, validateEnvelope } from "./adapter.js";
+import { assertIndexMatches, readOutputsIndex, scanOutputs } from "./outputs-scan.js";
+
+/** Variables a processor may see from the parent; nothing else (and no secret) is inherited. */
+const PASSTHROUGH_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "CI"];
+
+export interface LocalAdapterOptions {
+  repoRoot: string;
+  spawn?: Spawn;
+  /** Receives each stderr line of the processor (already NDJSON, or wrapped). */
+  onProcessorLog?: (line: string) => void;
+  parentEnv?: NodeJS.ProcessEnv;
+}
+
+/** Runs a processor from source as a subprocess, no container (SPEC §1.6; PR and dev lanes). */
+export class LocalAdapter implements Adapter {
+  readonly name = "local";
+  private readonly spawn: Spawn;
+
+  constructor(private readonly options: LocalAdapterOptions) {
+    this.spawn = options.spawn ?? spawnProcess;
+  }
+
+  async invoke(request: InvokeRequest): Promise<Envelope> {
+    const log = request.logger;
+    const started = performance.now();
+    log.info({ event: "adapter.invoke.start", image_digest: request.image_digest }, "invoking processor");
+    const scratch = await mkdtemp(join(tmpdir(), "sigil-inputs-"));
+    try {
+      const envelope = await this.runProcess(request, scratch);
+      const elapsed_ms = Math.round(performance.now() - started);
+      if (envelope.status === "success") {
+        log.info({
+          event: "adapter.invoke.complete",
+          elapsed_ms,
+          image_digest: request.image_digest,
+          outputs: envelope.outputs.length,
+        });
+      } else {
+        log.error(
+          { event: "adapter.invoke.error", elapsed_ms, code: envelope.error.code },
+          envelope.error.message,
+        );
+      }
+      return envelope;
+    } finally {
+      await rm(scratch, { recursive: true, force: true });
+    }
+  }
+
+  private childEnv(request: InvokeRequest): Record<string, string> {
+    const parent = this.options.parentEnv ?? process.env;
+    const env: Record<string, string> = {};
+    for (const name of PASSTHROUGH_ENV) {
+      const value = parent[name];
+      if (value !== undefined) env[name] = value;
+    }
+    Object.assign(env, {
+      PYTHONDONTWRITEBYTECODE: "1",
+      PYTHONHASHSEED: "0",
+      PYTHONUNBUFFERED: "1",
+      PYTHONIOENCODING: "utf-8",
+      SIGIL_WORLD: request.world_root,
+      SIGIL_PROCESSOR_REF: request.processor_ref,
+      SIGIL_IMAGE_DIGEST: request.image_digest,
+      SIGIL_ENV_FINGERPRINT: request.env_fingerprint,
+      ...(request.image_tag ? { SIGIL_IMAGE_TAG: request.image_tag } : {}),
+    });
+    // Secrets reach the child only in real mode, and only the ones the entry declares.
+    if (request.mode === "real") Object.assign(env, request.secrets);
+    return env;
+  }
+
+  private async runProcess(request: InvokeRequest, scratch: string): Promise<Envelope> {
+    const inputsFile = join(scratch, "inputs.json");
+    await writeFile(inputsFile, request.inputs_json, { mode: 0o600 });
+    const [file = "", ...baseArgs] = request.entry.entrypoint;
+    const result = await this.spawn({
+      file,
+      args: [
+        ...baseArgs,
+        "--inputs",
+        inputsFile,
+        "--write-prefix",
+        request.write_prefix,
+        "--execution-id",
+        request.execution_id,
+      ],
+      cwd: join(this.options.repoRoot, request.entry.source),
+      env: this.childEnv(request),
+      timeoutMs: request.entry.timeout_s * 1000,
+      onStderrLine: (line) => this.forwardLog(request, line),
+    });
+    const fail = (code: Parameters<typeof errorEnvelope>[1], message: string) =>
+      errorEnvelope(
+        request.execution_id,
+        code,
+        new SigilError(code, message).message,
+        request.env_fingerprint,
+      );
+
+    if (result.timedOut) {
+      return fail(
+        "ERR_TIMEOUT",
+        `${request.processor_ref} exceeded timeout_s=${request.entry.timeout_s} and was killed; stderr tail: ${describeTail(result.stderr)}`,
+      );
+    }
+    if (result.failure) return fail("ERR_ADAPTER_INVOCATION", `could not start ${file}: ${result.failure}`);
+    const status = parseStatusLine(result);
+    if (!status) {
+      return fail(
+        "ERR_ADAPTER_INVOCATION",
+        `${request.processor_ref} exited ${result.rc ?? result.signal} without a result line; stderr tail: ${describeTail(result.stderr)}`,
+      );
+    }
+    if (status.status === "error") {
+      const code = isErrorCode(status.error.code) ? status.error.code : "ERR_ADAPTER_INVOCATION";
+      // The processor's message already holds its code's fragment; keep it, bounded.
+      const message = status.error.message.slice(0, 2000);
+      return errorEnvelope(
+        request.execution_id,
+        code,
+        message.includes(new SigilError(code).message) ? message : new SigilError(code, message).message,
+        request.env_fingerprint,
+      );
+    }
+    if (result.rc !== 0 || status.execution_id !== request.execution_id) {
+      return fail(
+        "ERR_ADAPTER_INVOCATION",
+        `${request.processor_ref} reported success for ${status.execution_id} but exited ${result.rc}`,
+      );
+    }
+    return this.settleOutputs(request);
+  }
+
+  private async settleOutputs(request: InvokeRequest): Promise<Envelope> {
+    try {
+      const scanned = await scanOutputs(request.write_prefix);
+      assertIndexMatches(await readOutputsIndex(request.write_prefix), scanned);
+      const base = `world://${request.world_prefix}`;
+      return validateEnvelope(
+        {
+          status: "success",
+          execution_id: request.execution_id,
+          outputs: scanned.map((o) => ({ path: `${base}/${o.path}` })),
+          index_path: `${base}/outputs.json`,
+          meta: {
+            env_fingerprint: request.env_fingerprint,
+            image_digest: request.image_digest,
+            ...(request.image_tag ? { image_tag: request.image_tag } : {}),
+          },
+        },
+        request.world_prefix,
+      );
+    } catch (error) {
+      const sigil = SigilError.from(error, "ERR_ADAPTER_INVOCATION");
+      return errorEnvelope(request.execution_id, sigil.code, sigil.message, request.env_fingerprint);
+    }
+  }
+
+  private forwardLog(request: InvokeRequest, line: string): void {
+    if (line.startsWith("{")) {
+      this.options.onProcessorLog?.(line);
+      return;
+    }
+    request.logger.warn({ event: "processor.stderr", line: line.slice(0, 2000) });
+  }
+}
+
+/** The last non-empty stdout line, parsed as the processor's result line. */
+function parseStatusLine(result: SpawnResult): ProcessorStatusLine | undefined {
+  const text = (result.stdout.tail || result.stdout.head).trimEnd();
+  const last = text.slice(text.lastIndexOf("\n") + 1);
+  try {
+    const parsed = ProcessorStatusLine.safeParse(parseJsonStrict(last));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}

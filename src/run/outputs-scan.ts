@@ -1,0 +1,55 @@
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  type OutputEntry,
+  OutputsIndex,
+  parseJsonStrict,
+  parseWith,
+  SigilError,
+  sha256File,
+} from "../core/index.js";
+
+/** Every file under `<prefix>/outputs/`, hashed, sorted by its prefix-relative path. */
+export async function scanOutputs(prefix: string): Promise<OutputEntry[]> {
+  const found: OutputEntry[] = [];
+  const buffer = Buffer.allocUnsafe(1 << 20);
+  const walk = async (dir: string, rel: string) => {
+    let items: import("node:fs").Dirent[];
+    try {
+      items = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+      throw error;
+    }
+    for (const item of items) {
+      const path = join(dir, item.name);
+      const relPath = `${rel}/${item.name}`;
+      if (item.isDirectory()) await walk(path, relPath);
+      else if (item.isFile()) found.push({ path: relPath, ...(await sha256File(path, buffer)) });
+      else throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
+    }
+  };
+  await walk(join(prefix, "outputs"), "outputs");
+  return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+export async function readOutputsIndex(prefix: string): Promise<OutputEntry[]> {
+  const text = await readFile(join(prefix, "outputs.json"), "utf8");
+  return parseWith(OutputsIndex, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "outputs.json");
+}
+
+/** The index must list exactly the files that are there, with their bytes' hashes. */
+export function assertIndexMatches(index: readonly OutputEntry[], scanned: readonly OutputEntry[]): void {
+  const key = (e: OutputEntry) => `${e.path}\u0000${e.sha256}\u0000${e.bytes}`;
+  const listed = new Set(index.map(key));
+  const present = new Set(scanned.map(key));
+  const missing = [...listed].filter((k) => !present.has(k));
+  const extra = [...present].filter((k) => !listed.has(k));
+  if (missing.length || extra.length) {
+    const show = (keys: string[]) => keys.map((k) => k.split("\u0000")[0]).join(", ");
+    throw new SigilError(
+      "ERR_ADAPTER_INVOCATION",
+      `outputs.json does not match outputs/ (listed but absent or different: ${show(missing) || "none"}; present but unlisted: ${show(extra) || "none"})`,
+    );
+  }
+}

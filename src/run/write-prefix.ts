@@ -1,0 +1,66 @@
+import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
+import { SigilError } from "../core/index.js";
+
+/** Top-level names of the world root that runs may not write into directly. */
+export const RESERVED_WORLD_DIRS = ["execution"] as const;
+
+export const EXECUTION_ID_PLACEHOLDER = "{execution_id}";
+
+export interface ResolvedPrefix {
+  /** Absolute path of the write prefix. */
+  absolute: string;
+  /** Path of the prefix relative to the world root, `/`-separated, no trailing slash. */
+  worldRelative: string;
+  /** Absolute, symlink-resolved world root. */
+  worldRoot: string;
+}
+
+/** The real path of `path`, or of its deepest existing ancestor joined with the rest. */
+function realpathLenient(path: string): string {
+  let existing = path;
+  const rest: string[] = [];
+  while (!existsSync(existing)) {
+    rest.unshift(existing.slice(dirname(existing).length + 1));
+    const parent = dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  return resolve(realpathSync(existing), ...rest);
+}
+
+function isInside(parent: string, child: string): boolean {
+  const rel = relative(parent, child);
+  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+}
+
+/**
+ * Expand `{execution_id}` and check the prefix lies inside the world root (symlinks resolved),
+ * outside reserved folders, and holds nothing yet: a run never writes over another run.
+ */
+export function resolveWritePrefix(
+  template: string,
+  executionId: string,
+  worldRoot: string,
+  cwd: string,
+): ResolvedPrefix {
+  if (template.includes("\0")) throw new SigilError("ERR_INPUTS", "write prefix contains a NUL byte");
+  const expanded = template.split(EXECUTION_ID_PLACEHOLDER).join(executionId);
+  const absolute = realpathLenient(resolve(cwd, expanded));
+  const world = realpathLenient(resolve(cwd, worldRoot));
+  if (!isInside(world, absolute)) {
+    throw new SigilError("ERR_INPUTS", `write prefix ${template} is not inside the world root ${worldRoot}`);
+  }
+  const worldRelative = relative(world, absolute).split(sep).join("/");
+  const top = worldRelative.split("/")[0] ?? "";
+  if ((RESERVED_WORLD_DIRS as readonly string[]).includes(top)) {
+    throw new SigilError("ERR_INPUTS", `write prefix may not be under the reserved world folder ${top}/`);
+  }
+  if (existsSync(absolute) && readdirSync(absolute).length > 0) {
+    throw new SigilError(
+      "ERR_INPUTS",
+      `write prefix ${worldRelative}/ already holds files; use {execution_id} in it`,
+    );
+  }
+  return { absolute, worldRelative, worldRoot: world };
+}
