@@ -19,7 +19,8 @@ def sha256_hex(data: bytes) -> str:
 def normalize_inputs(raw, mode=None) -> dict:
     """Validate a parsed v1 payload and return its normalized form.
 
-    `mode`, when given, is the resolved mode (a CLI flag upstream); otherwise inputs.mode or mock.
+    `mode`, when given, is the resolved mode (the CLI's --mode upstream); a payload that says
+    otherwise is refused, as the TypeScript side does. Without it: inputs.mode, else mock.
     """
     if not isinstance(raw, dict):
         raise SigilError("ERR_INPUTS", "top level must be an object")
@@ -35,9 +36,11 @@ def normalize_inputs(raw, mode=None) -> dict:
             raise SigilError("ERR_INPUTS", f"{key} must be an object")
     if "mode" in raw and raw["mode"] not in MODES:
         raise SigilError("ERR_INPUTS", "mode must be mock or real")
-    resolved = raw.get("mode", "mock") if mode is None else mode
-    if resolved not in MODES:
+    if mode is not None and mode not in MODES:
         raise SigilError("ERR_INPUTS", "mode must be mock or real")
+    if mode is not None and raw.get("mode", mode) != mode:
+        raise SigilError("ERR_INPUTS", f"resolved mode {mode} contradicts inputs.mode={raw['mode']}")
+    resolved = mode or raw.get("mode", "mock")
     normalized = {"schema": "v1"}
     if "model" in raw:
         normalized["model"] = raw["model"]

@@ -12,6 +12,9 @@ import re
 from .errors import SigilError
 
 _MAX_SAFE = 2**53  # beyond this a JSON integer is no longer exact in JavaScript
+# Deeper values are refused by both implementations (the TS side's MAX_JSON_DEPTH), so the two
+# agree on what is canonicalizable; the top-level value is depth 0, scalars count too.
+MAX_JSON_DEPTH = 256
 
 # Characters RFC 8785 escapes; everything else is emitted literally as UTF-8.
 _ESCAPE_RE = re.compile(r'[\x00-\x1f"\\]')
@@ -75,7 +78,9 @@ def _utf16_key(key: str) -> bytes:
     return key.encode("utf-16-be", "surrogatepass")
 
 
-def _serialize(value, out: list) -> None:
+def _serialize(value, out: list, depth: int = 0) -> None:
+    if depth > MAX_JSON_DEPTH:
+        raise SigilError("ERR_INPUTS", f"nesting deeper than {MAX_JSON_DEPTH}")
     if value is None:
         out.append("null")
     elif value is True:
@@ -91,7 +96,7 @@ def _serialize(value, out: list) -> None:
         for i, item in enumerate(value):
             if i:
                 out.append(",")
-            _serialize(item, out)
+            _serialize(item, out, depth + 1)
         out.append("]")
     elif isinstance(value, dict):
         for key in value:
@@ -104,7 +109,7 @@ def _serialize(value, out: list) -> None:
                 out.append(",")
             out.append(_serialize_string(key))
             out.append(":")
-            _serialize(value[key], out)
+            _serialize(value[key], out, depth + 1)
         out.append("}")
     else:
         raise TypeError(f"cannot canonicalize {type(value).__name__}")
@@ -144,17 +149,19 @@ def _pairs_hook(pairs):
     return obj
 
 
-def _check_strings(value) -> None:
-    # Keys are checked in the hook; string values (including top-level ones) are checked here.
-    stack = [value]
+def _check_tree(value) -> None:
+    # Keys are checked in the hook; string values (including top-level ones) and depth here.
+    stack = [(value, 0)]
     while stack:
-        v = stack.pop()
+        v, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise SigilError("ERR_INPUTS", f"nesting deeper than {MAX_JSON_DEPTH}")
         if isinstance(v, str):
             _check_string(v)
         elif isinstance(v, list):
-            stack.extend(v)
+            stack.extend((item, depth + 1) for item in v)
         elif isinstance(v, dict):
-            stack.extend(v.values())
+            stack.extend((item, depth + 1) for item in v.values())
 
 
 def parse_json_strict(text: str):
@@ -171,5 +178,5 @@ def parse_json_strict(text: str):
         raise
     except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
         raise SigilError("ERR_INPUTS", f"bad JSON: {str(exc)[:200]}") from None
-    _check_strings(value)
+    _check_tree(value)
     return value

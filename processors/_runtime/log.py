@@ -6,21 +6,27 @@ import re
 import sys
 import time
 
-_SECRET_NAME_RE = re.compile(r"KEY|TOKEN|SECRET|PASSWORD", re.IGNORECASE)
+# The brief's KEY/TOKEN/SECRET/PASSWORD plus the names the TypeScript redactor also treats as secret.
+_SECRET_NAME_RE = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DSN", re.IGNORECASE)
 _MIN_SECRET_LEN = 6  # shorter values would mask ordinary words
 
 # Token shapes that are secret wherever they appear, whatever env var (if any) carried them.
 _PATTERNS = [
-    (re.compile(r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{6,}"), "***"),
+    (re.compile(r"(?<![A-Za-z0-9])(?:sk|pk|rk)-[A-Za-z0-9_\-]{6,}"), "***"),
     (re.compile(r"(?<![A-Za-z0-9])gh[pousr]_[A-Za-z0-9]{6,}"), "***"),
     (re.compile(r"(?<![A-Za-z0-9])github_pat_[A-Za-z0-9_]{6,}"), "***"),
     (re.compile(r"(?<![A-Za-z0-9])r8_[A-Za-z0-9]{6,}"), "***"),
+    (re.compile(r"(?<![A-Za-z0-9])(?:ak|as)-[A-Za-z0-9]{16,}"), "***"),  # Modal token id/secret
+    (re.compile(r"(?<![A-Za-z0-9])xox[abprs]-[A-Za-z0-9\-]{10,}"), "***"),  # Slack
     # The whole Authorization value, including a scheme word such as Bearer/Basic/token.
     (
-        re.compile(r"(?i)(authorization[\"']?\s*[:=]\s*[\"']?)(?:(?:bearer|basic|token)\s+)?[^\s\"',;}]+"),
+        re.compile(
+            r"(?i)((?:proxy-)?(?:authorization|x-api-key|api-key)[\"']?\s*[:=]\s*[\"']?)"
+            r"(?:(?:bearer|basic|token)\s+)?[^\s\"',;}]+"
+        ),
         r"\1***",
     ),
-    (re.compile(r"(?i)\b(bearer\s+)[^\s\"',;}]+"), r"\1***"),
+    (re.compile(r"(?i)\b((?:bearer|basic|token)\s+)[A-Za-z0-9._~+/=\-]{6,}"), r"\1***"),
     # URL credentials: scheme://user:pass@host (or a bare token as user) -> scheme://***@host
     (re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*://)[^/\s@\"']+@"), r"\1***@"),
 ]

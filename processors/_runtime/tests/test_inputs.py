@@ -16,8 +16,12 @@ class NormalizeTests(unittest.TestCase):
         full = parse_inputs_text('{"mode":"real","files":{"a":"b"},"params":{"x":1},"model":"m","schema":"v1"}')
         self.assertEqual(full, {"schema": "v1", "model": "m", "params": {"x": 1}, "files": {"a": "b"}, "mode": "real"})
 
-    def test_resolved_mode_overrides(self):
-        self.assertEqual(normalize_inputs({"schema": "v1", "mode": "mock"}, mode="real")["mode"], "real")
+    def test_resolved_mode_sets_mode_and_must_agree(self):
+        self.assertEqual(normalize_inputs({"schema": "v1"}, mode="real")["mode"], "real")
+        self.assertEqual(normalize_inputs({"schema": "v1", "mode": "real"}, mode="real")["mode"], "real")
+        with self.assertRaises(SigilError) as ctx:
+            normalize_inputs({"schema": "v1", "mode": "mock"}, mode="real")
+        self.assertEqual(ctx.exception.code, "ERR_INPUTS")
 
     def test_hash_is_sha256_of_jcs(self):
         normalized = parse_inputs_text('{"schema":"v1","params":{"messages":[{"role":"user","content":"hi"}]}}')

@@ -124,6 +124,18 @@ class StrictParserTests(unittest.TestCase):
             self.assertEqual(ctx.exception.code, "ERR_INPUTS")
             self.assertIn("invalid inputs payload", str(ctx.exception))
 
+    def test_depth_limit_matches_the_typescript_side(self):
+        # Top level is depth 0 and scalars count: 256 arrays around a scalar pass, 257 do not.
+        self.assertEqual(jcs("[" * 256 + "1" + "]" * 256), "[" * 256 + "1" + "]" * 256)
+        for text in ("[" * 257 + "1" + "]" * 257, "[" * 258 + "]" * 258):
+            with self.assertRaises(SigilError):
+                parse_json_strict(text)
+        nested = 1
+        for _ in range(257):
+            nested = [nested]
+        with self.assertRaises(SigilError):
+            canonicalize(nested)
+
     def test_valid_surrogate_pair_is_accepted(self):
         self.assertEqual(parse_json_strict('"\\ud83d\\ude02"'), "\U0001F602")
 
