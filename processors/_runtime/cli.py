@@ -15,7 +15,7 @@ import traceback
 from .errors import SigilError
 from .inputs import guard_ci, inputs_hash, load_inputs
 from .jcs import canonicalize
-from .log import Logger, bound, redact
+from .log import Logger, bound
 from .outputs import write_outputs
 from .receipt import build_receipt, write_receipts
 from .result import ProcessorResult
@@ -87,7 +87,7 @@ def _check_result(result) -> None:
             raise SigilError("ERR_ADAPTER_INVOCATION", f"{name} is not canonical JSON: {exc}") from None
 
 
-def execute(args, make_runner, required_secrets, env, log: Logger, started_epoch: float) -> None:
+def execute(args, make_runner, required_secrets, env, identity: dict, log: Logger, started_epoch: float) -> None:
     """Everything between argument parsing and the result line; raises on failure."""
     if not _EXECUTION_ID_RE.match(args.execution_id):
         raise SigilError("ERR_INPUTS", "execution id must be 1-128 of [A-Za-z0-9._-], not starting with . - _")
@@ -108,13 +108,13 @@ def execute(args, make_runner, required_secrets, env, log: Logger, started_epoch
     log.event("processor.outputs", count=len(index))
     receipt = build_receipt(
         execution_id=args.execution_id,
-        identity=read_identity(env),
+        identity=identity,
         inputs_hash=digest,
         outputs_index=index,
         result=result,
         mode=mode,
         started_epoch=started_epoch,
-        duration_ms=log.elapsed_ms(),
+        duration_ms=log.elapsed_ms(),  # the logger's clock started with the run
     )
     write_receipts(receipt, prefix, world)
     log.event("processor.receipt", inputs_hash=digest)
@@ -146,7 +146,7 @@ def run_main(make_runner, required_secrets=(), argv=None) -> None:
     log = Logger(args.execution_id, identity["processor_ref"], identity["image_digest"])
     stdout_fd = _divert_stdout()
     try:
-        execute(args, make_runner, list(required_secrets), env, log, started_epoch)
+        execute(args, make_runner, list(required_secrets), env, identity, log, started_epoch)
         record, code = {"status": "success", "execution_id": args.execution_id}, 0
     except (Exception, SystemExit) as exc:  # the one boundary: every failure becomes an error result
         if isinstance(exc, SigilError):
@@ -154,7 +154,7 @@ def run_main(make_runner, required_secrets=(), argv=None) -> None:
         else:
             err = SigilError("ERR_ADAPTER_INVOCATION", f"{type(exc).__name__}: {exc}")
             err_code, message, tb = err.code, err.message, traceback.format_exc()[-2000:]
-        message = bound(redact(message, env))
+        message = bound(log.redact(message))
         log.event("processor.error", level="error", code=err_code, message=message, **({"traceback": tb} if tb else {}))
         error = {"code": err_code, "message": message}
         record, code = {"status": "error", "execution_id": args.execution_id, "error": error}, 1

@@ -39,13 +39,23 @@ def secret_values(env=None) -> list:
     return sorted(values, key=len, reverse=True)
 
 
+def make_redactor(env=None):
+    """A redact(text) function; the secret values are read from the environment once."""
+    values = secret_values(env)
+
+    def redact_text(text: str) -> str:
+        for value in values:
+            text = text.replace(value, "***")
+        for pattern, replacement in _PATTERNS:
+            text = pattern.sub(replacement, text)
+        return text
+
+    return redact_text
+
+
 def redact(text: str, env=None) -> str:
     """Mask secret env values, token shapes, Authorization values and URL credentials."""
-    for value in secret_values(env):
-        text = text.replace(value, "***")
-    for pattern, replacement in _PATTERNS:
-        text = pattern.sub(replacement, text)
-    return text
+    return make_redactor(env)(text)
 
 
 def bound(text: str, limit: int = 500) -> str:
@@ -56,13 +66,13 @@ def bound(text: str, limit: int = 500) -> str:
     return text[:half] + " ... " + text[-half:]
 
 
-def _redact_value(value, env):
+def _redact_value(value, redact_text):
     if isinstance(value, str):
-        return redact(value, env)
+        return redact_text(value)
     if isinstance(value, dict):
-        return {k: _redact_value(v, env) for k, v in value.items()}
+        return {k: _redact_value(v, redact_text) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_redact_value(v, env) for v in value]
+        return [_redact_value(v, redact_text) for v in value]
     return value
 
 
@@ -72,7 +82,7 @@ class Logger:
     def __init__(self, execution_id: str, processor_ref: str, image_digest: str, stream=None, env=None):
         self._started = time.monotonic()
         self._stream = stream or sys.stderr
-        self._env = env
+        self.redact = make_redactor(env)
         self.bound = {"trace_id": execution_id, "processor_ref": processor_ref, "image_digest": image_digest, "mode": None}
 
     def elapsed_ms(self) -> int:
@@ -80,6 +90,7 @@ class Logger:
 
     def event(self, name: str, level: str = "info", **fields) -> None:
         record = {"level": level, "event": name, **self.bound, "elapsed_ms": self.elapsed_ms(), **fields}
-        line = json.dumps(_redact_value(record, self._env), ensure_ascii=False, separators=(",", ":"), default=str)
+        # ASCII escapes: a lone surrogate in a message must not make the log write itself fail.
+        line = json.dumps(_redact_value(record, self.redact), separators=(",", ":"), default=str)
         self._stream.write(line + "\n")
         self._stream.flush()
