@@ -108,8 +108,12 @@ class RunMainTests(unittest.TestCase):
         self.assertIn("RuntimeError", message)
         self.assertLessEqual(len(message), 500)
         self.assertNotIn("Traceback", run.stdout)
-        self.assertIn("noise", run.stderr)  # a provider's print() is diverted to stderr
+        self.assertEqual(run.stderr.count("noise"), 2)  # print() and a raw fd-1 write, both diverted
         self.assertNotIn(PLANTED_SECRET, run.stdout + run.stderr)
+
+    def test_lone_surrogate_in_an_error_still_yields_one_result_line(self):
+        run = self.run_echo(payload(raise_surrogate=True))
+        self.assert_error(run, "ERR_ADAPTER_INVOCATION", "adapter invocation failed")
 
     def test_usage_errors_exit_2_with_empty_stdout(self):
         for args in ([], ["--inputs", "x"], ["--help"]):
