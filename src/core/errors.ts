@@ -20,6 +20,11 @@ export const ERROR_TABLE = {
   ERR_MODAL_INVOCATION: "modal invocation failed",
   ERR_MODAL_TIMEOUT: "modal invocation timed out",
   ERR_MODAL_PAYLOAD: "invalid payload",
+  ERR_NONDETERMINISTIC: "outputs differ between identical runs",
+  ERR_CONFIG: "invalid .github/sigil.yml",
+  ERR_ACTION_INPUT: "invalid action input",
+  ERR_DIST_STALE: "dist/ is out of date with the sources",
+  ERR_INTERNAL: "unexpected internal error",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
