@@ -2,8 +2,8 @@ import { readdir } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import { canonicalize, sha256File, sha256Hex } from "../core/index.js";
 
-/** Written by Python and editors; never part of what a processor is. */
-const IGNORED = new Set(["__pycache__", ".DS_Store", ".pytest_cache", ".mypy_cache"]);
+/** Caches and tests: never part of what a processor runs (each .dockerignore drops them too). */
+const IGNORED = new Set(["__pycache__", ".DS_Store", ".pytest_cache", ".mypy_cache", "tests"]);
 
 /** The shared Python runtime is copied into every processor image, so it is part of every digest. */
 export const SHARED_SOURCES = [{ dir: "processors/_runtime", as: "_runtime" }] as const;

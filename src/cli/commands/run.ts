@@ -10,6 +10,7 @@ import {
   newUuid7,
   parseWith,
   SigilError,
+  secretValuesFrom,
 } from "../../core/index.js";
 import { errorEnvelope, LocalAdapter, runProcessor } from "../../run/index.js";
 import { Lane } from "../../supply/index.js";
@@ -61,7 +62,7 @@ function renderHuman(envelope: Envelope, prefix: string | undefined, ctx: CliCon
 
 export async function runCommand(raw: Record<string, unknown>, ctx: CliContext): Promise<number> {
   const flags = parseWith(RunFlags, raw, "ERR_USAGE", "sigil run");
-  const redact = createRedactor();
+  const redact = createRedactor(secretValuesFrom(ctx.env));
   const logger = createLogger({ redact, destination: ctx.stderr });
   const root = resolve(ctx.cwd, flags.root ?? ".");
   let outcome: Awaited<ReturnType<typeof runProcessor>>;

@@ -1,0 +1,17 @@
+// `npm run bench`: runs every benchmark (or the ones named on the command line) and prints one
+// comparable line each. Benchmarks are *.js files here exporting `main`.
+import { readdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const dir = fileURLToPath(new URL(".", import.meta.url));
+const skip = new Set(["run.js", "stats.js"]);
+const wanted = process.argv.slice(2);
+const names = readdirSync(dir)
+  .filter((n) => n.endsWith(".js") && !skip.has(n))
+  .map((n) => n.replace(/\.js$/, ""))
+  .filter((n) => wanted.length === 0 || wanted.includes(n))
+  .sort();
+for (const name of names) {
+  const mod = await import(`./${name}.js`);
+  if (typeof mod.main === "function") await mod.main();
+}

@@ -1,0 +1,51 @@
+import { describe, expect, test } from "vitest";
+import { ERROR_CODES, ERROR_TABLE, SigilError } from "../../src/core/index.js";
+
+describe("error canon", () => {
+  test("SPEC §1.8 codes carry their binding fragments", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_CI_SAFETY: "Refusing to run mode=real in CI",
+      ERR_INPUTS: "invalid inputs payload",
+      ERR_IMAGE_UNPINNED: "image not pinned",
+      ERR_IMAGE_UNAVAILABLE: "image not available",
+      ERR_REGISTRY_MISMATCH: "registry mismatch",
+      ERR_MISSING_SECRET: "missing required secret",
+      ERR_OUTPUT_DUPLICATE: "duplicate output after canonicalization",
+      ERR_ADAPTER_INVOCATION: "adapter invocation failed",
+      ERR_TIMEOUT: "timed out",
+      ERR_MODAL_LOOKUP: "modal function not found",
+      ERR_MODAL_INVOCATION: "modal invocation failed",
+      ERR_MODAL_TIMEOUT: "modal invocation timed out",
+      ERR_MODAL_PAYLOAD: "invalid payload",
+    });
+  });
+
+  test.each(ERROR_CODES)("%s: message contains the fragment, with and without detail", (code) => {
+    expect(new SigilError(code).message).toBe(ERROR_TABLE[code]);
+    const error = new SigilError(code, "more detail", { k: 1 });
+    expect(error.message).toContain(ERROR_TABLE[code]);
+    expect(error.message).toContain("more detail");
+    expect(error.code).toBe(code);
+    expect(error.details).toEqual({ k: 1 });
+  });
+
+  test("every code is ERR_ and upper snake case; fragments are unique", () => {
+    for (const code of ERROR_CODES) expect(code).toMatch(/^ERR_[A-Z_]+$/);
+    const fragments = Object.values(ERROR_TABLE);
+    expect(new Set(fragments).size).toBe(fragments.length);
+  });
+
+  test("SigilError.from keeps SigilErrors and wraps the rest with a bounded message", () => {
+    const original = new SigilError("ERR_TIMEOUT");
+    expect(SigilError.from(original, "ERR_INPUTS")).toBe(original);
+    const wrapped = SigilError.from(new Error("x".repeat(5000)), "ERR_ADAPTER_INVOCATION");
+    expect(wrapped.code).toBe("ERR_ADAPTER_INVOCATION");
+    expect(wrapped.message.length).toBeLessThan(600);
+  });
+
+  test("the README error table lists every code with its fragment (regenerate: node scripts/gen-readme-errors.js)", async () => {
+    const { readFile } = await import("node:fs/promises");
+    const readme = await readFile(new URL("../../README.md", import.meta.url), "utf8");
+    for (const code of ERROR_CODES) expect(readme).toContain(`| \`${code}\` | ${ERROR_TABLE[code]} |`);
+  });
+});

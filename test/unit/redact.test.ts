@@ -1,0 +1,57 @@
+import { Writable } from "node:stream";
+import { describe, expect, test } from "vitest";
+import { createLogger, createRedactor, secretValuesFrom } from "../../src/core/index.js";
+
+describe("redaction", () => {
+  const redact = createRedactor(["hunter2-value"]);
+
+  test.each([
+    ["OpenAI key", "key sk-test-abcdefghijklmnop used", "sk-test-abcdefghijklmnop"],
+    ["GitHub token", "ghp_abcdefghijklmnopqrstuvwxyz0123", "ghp_abcdefghijklmnopqrstuvwxyz0123"],
+    [
+      "fine-grained PAT",
+      "github_pat_11ABCDEFG0123456789_abcdefghijkl",
+      "github_pat_11ABCDEFG0123456789_abcdefghijkl",
+    ],
+    ["Replicate token", "r8_abcdefghijklmnopqrstu", "r8_abcdefghijklmnopqrstu"],
+    ["Bearer header", "Authorization: Bearer abc.def.ghi-123", "abc.def.ghi-123"],
+    ["JSON authorization", '{"authorization":"token-xyz-123"}', "token-xyz-123"],
+    ["URL credentials", "postgres://user:pa55word@db.local:5432/x", "pa55word"],
+    ["planted value", "the value is hunter2-value here", "hunter2-value"],
+  ])("masks %s", (_name, text, secret) => {
+    const out = redact(text);
+    expect(out).not.toContain(secret);
+    expect(out).toContain("***");
+  });
+
+  test("leaves ordinary text alone", () => {
+    const text = '{"event":"execution.start","trace_id":"0190-abc","inputs_hash":"4a90e7063"}';
+    expect(redact(text)).toBe(text);
+  });
+
+  test("collects values of secret-looking variables only", () => {
+    const values = secretValuesFrom({
+      OPENAI_API_KEY: "sk-1234567",
+      HOME: "/root",
+      GH_TOKEN: "abcdefgh",
+      SHORT_KEY: "x",
+    });
+    expect(values.sort()).toEqual(["abcdefgh", "sk-1234567"]);
+  });
+
+  test("the logger writes NDJSON through the filter", () => {
+    const lines: string[] = [];
+    const destination = new Writable({
+      write(chunk, _enc, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logger = createLogger({ destination, redact: createRedactor(["s3cr3t-value"]) });
+    logger.child({ trace_id: "t1" }).info({ event: "x", header: "Bearer s3cr3t-value" }, "with s3cr3t-value");
+    expect(lines).toHaveLength(1);
+    const record = JSON.parse(lines[0] ?? "");
+    expect(record).toMatchObject({ level: "info", trace_id: "t1", event: "x" });
+    expect(lines[0]).not.toContain("s3cr3t-value");
+  });
+});
