@@ -25,6 +25,12 @@ export const ERROR_TABLE = {
   ERR_ACTION_INPUT: "invalid action input",
   ERR_DIST_STALE: "dist/ is out of date with the sources",
   ERR_INTERNAL: "unexpected internal error",
+  ERR_BRIEF: "invalid brief",
+  ERR_JOB_TYPE: "unknown job type",
+  ERR_DOCTRINE: "doctrine could not be resolved",
+  ERR_UPSTREAM: "upstream run unavailable",
+  ERR_PATH_TRAVERSAL: "path escapes its root",
+  ERR_RUN_CORRUPT: "run directory is corrupt",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
