@@ -31,6 +31,7 @@ export const ERROR_TABLE = {
   ERR_UPSTREAM: "upstream run unavailable",
   ERR_PATH_TRAVERSAL: "path escapes its root",
   ERR_RUN_CORRUPT: "run directory is corrupt",
+  ERR_INDEX: "index unavailable",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;
