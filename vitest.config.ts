@@ -9,5 +9,7 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: "forks",
     globalSetup: ["test/helpers/global-setup.ts"],
+    // It imports JSON without import attributes, which Node refuses; vite's transform does not.
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
   },
 });

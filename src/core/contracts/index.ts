@@ -5,3 +5,4 @@ export * from "./outputs-index.js";
 export * from "./processor-status.js";
 export * from "./receipt.js";
 export * from "./registry-entry.js";
+export * from "./sigil-config.js";

@@ -1,0 +1,14 @@
+import { prLaneAction } from "./pr-lane.js";
+import type { ActionDefinition } from "./runtime.js";
+import { validateAction } from "./validate.js";
+
+/** Every action this package ships, by `actions/<name>` folder and umbrella `command`. */
+export const ACTIONS = {
+  "pr-lane": prLaneAction,
+  validate: validateAction,
+} as const satisfies Record<string, ActionDefinition>;
+
+export type ActionName = keyof typeof ACTIONS;
+
+export * from "./runtime.js";
+export { prLaneAction, validateAction };

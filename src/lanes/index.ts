@@ -1,0 +1,4 @@
+export * from "./changed.js";
+export * from "./determinism.js";
+export * from "./pr-lane.js";
+export * from "./project.js";
