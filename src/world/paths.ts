@@ -1,5 +1,5 @@
 import { realpath } from "node:fs/promises";
-import { isAbsolute, relative, resolve, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { SigilError } from "../core/index.js";
 
 /**
@@ -52,4 +52,17 @@ export async function resolveInside(root: string, rel: string, field: string): P
     throw new SigilError("ERR_PATH_TRAVERSAL", `${field} ${JSON.stringify(rel)} resolves outside ${root}`);
   }
   return real;
+}
+
+/** The real path of `path`, or of its deepest existing ancestor joined with the rest. */
+export async function realpathLenient(path: string): Promise<string> {
+  const absolute = resolve(path);
+  try {
+    return await realpath(absolute);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
+    const parent = dirname(absolute);
+    if (parent === absolute) return absolute;
+    return join(await realpathLenient(parent), basename(absolute));
+  }
 }

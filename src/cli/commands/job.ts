@@ -1,0 +1,187 @@
+import { relative, resolve } from "node:path";
+import { type Command, Option } from "commander";
+import { z } from "zod";
+import { createLogger, createRedactor, Mode, parseWith, SigilError } from "../../core/index.js";
+import { JOB_TYPES, type JobRunResult, runJob } from "../../jobs/index.js";
+import { tracerFromEnv } from "../../observability/index.js";
+import { Lane } from "../../supply/index.js";
+import { type CliContext, EXIT, worldRootFrom } from "../context.js";
+
+const JobRunFlags = z.strictObject({
+  mode: Mode.optional(),
+  world: z.string().min(1).optional(),
+  root: z.string().min(1).optional(),
+  registry: z.string().min(1).optional(),
+  doctrine: z.string().min(1).optional(),
+  lane: Lane,
+  lockTimeout: z.coerce.number().positive().optional(),
+  json: z.boolean().optional(),
+});
+
+/** The one JSON value `sigil job run --json` prints on success. */
+export function jobResultJson(result: JobRunResult) {
+  const { manifest } = result;
+  const base = `world://${manifest.job_id}/${manifest.run_id}`;
+  return {
+    status: "success" as const,
+    job_id: result.job_id,
+    job_type: result.job_type,
+    run_id: result.run_id,
+    inputs_hash: result.inputs_hash,
+    mode: result.mode,
+    run: base,
+    manifest: `${base}/manifest.json`,
+    outputs: manifest.outputs.map((o) => ({ ...o, path: `${base}/${o.path}` })),
+    processor: manifest.processor,
+    doctrine: manifest.doctrine,
+    chain: manifest.chain,
+    queue_job_id: result.queue_job_id,
+    ...(result.replayed_from ? { replayed_from: result.replayed_from } : {}),
+    ...(result.trace_id ? { langfuse_trace_id: result.trace_id } : {}),
+  };
+}
+
+function renderHuman(result: JobRunResult, ctx: CliContext): string {
+  const { manifest } = result;
+  const rel = (p: string) => relative(ctx.cwd, p) || ".";
+  const head = result.replayed_from
+    ? `↺ replayed  ${manifest.job_id}/${manifest.run_id}  (replayed_from ${result.replayed_from}; nothing executed)`
+    : `✔ executed  ${manifest.job_id}/${manifest.run_id}`;
+  const lines = [
+    head,
+    `  job type  ${manifest.job_type} · ${result.mode}`,
+    `  run       ${rel(result.run_dir)}/`,
+    `  inputs    ${manifest.inputs_hash}`,
+    `  processor ${manifest.processor.ref} (${manifest.processor.image_digest})`,
+    ...manifest.doctrine.map(
+      (d) => `  doctrine  ${d.doctrine_id} ${d.version} (sha256 ${d.sha256.slice(0, 12)}…)`,
+    ),
+    ...manifest.chain.map((c) => `  upstream  ${c.job_id}/${c.run_id}`),
+    ...manifest.outputs.map((o) => `  output    ${o.path} (${o.bytes} bytes)`),
+    `  manifest  ${rel(resolve(result.run_dir, "manifest.json"))}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+export async function jobRunCommand(
+  briefPath: string,
+  raw: Record<string, unknown>,
+  ctx: CliContext,
+): Promise<number> {
+  const flags = parseWith(JobRunFlags, raw, "ERR_USAGE", "sigil job run");
+  const redact = createRedactor();
+  const logger = createLogger({ redact, destination: ctx.stderr });
+  const tracer = tracerFromEnv(ctx.env, logger);
+  const root = resolve(ctx.cwd, flags.root ?? ".");
+  try {
+    const result = await runJob(
+      {
+        briefPath,
+        world: worldRootFrom(flags.world, ctx.env),
+        ...(flags.mode ? { mode: flags.mode } : {}),
+      },
+      {
+        repoRoot: root,
+        registryDir: resolve(root, flags.registry ?? "registry/processors"),
+        doctrineDir: resolve(root, flags.doctrine ?? "doctrine"),
+        cwd: ctx.cwd,
+        env: ctx.env,
+        logger,
+        tracer,
+        lane: flags.lane,
+        ...(flags.lockTimeout ? { lockTimeoutMs: flags.lockTimeout * 1000 } : {}),
+        onProcessorLog: (line) => ctx.stderr.write(`${redact(line)}\n`),
+      },
+    );
+    ctx.stdout.write(flags.json ? `${JSON.stringify(jobResultJson(result))}\n` : renderHuman(result, ctx));
+    return EXIT.ok;
+  } catch (error) {
+    const sigil = SigilError.from(error, "ERR_INTERNAL");
+    if (flags.json) {
+      const { job_id, run_id, execution_id } = sigil.details;
+      const body = {
+        status: "error",
+        ...(typeof job_id === "string" ? { job_id } : {}),
+        ...(typeof run_id === "string" ? { run_id } : {}),
+        ...(typeof execution_id === "string" ? { execution_id } : {}),
+        error: { code: sigil.code, message: sigil.message },
+      };
+      ctx.stdout.write(`${JSON.stringify(body)}\n`);
+    } else {
+      ctx.stdout.write(`✖ ${sigil.code}: ${sigil.message}\n`);
+    }
+    return sigil.code === "ERR_USAGE" ? EXIT.usage : EXIT.failed;
+  } finally {
+    await tracer.shutdown();
+  }
+}
+
+function jobTypesCommand(raw: Record<string, unknown>, ctx: CliContext): number {
+  const types = [...JOB_TYPES.values()].map((t) => ({
+    job_type: t.id,
+    version: t.version,
+    summary: t.summary,
+    executor: t.executor.ref,
+    doctrine: t.doctrine,
+    ...(t.upstream ? { upstream: [...t.upstream.jobTypes] } : {}),
+  }));
+  if (raw.json) ctx.stdout.write(`${JSON.stringify(types)}\n`);
+  else
+    ctx.stdout.write(
+      `${types.map((t) => `${t.job_type}@${t.version}  ${t.executor}  doctrine ${t.doctrine}${t.upstream ? `  chained on ${t.upstream.join(", ")}` : ""}\n  ${t.summary}`).join("\n")}\n`,
+    );
+  return EXIT.ok;
+}
+
+export function registerJob(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  const job = program
+    .command("job")
+    .description("Governed jobs: run a brief into a content-addressed run in the World, or replay it.");
+  job
+    .command("run")
+    .description(
+      "Propose a job from a brief: admit (snapshot inputs, derive run_id), execute, settle the manifest. A run that already exists is replayed, not executed.",
+    )
+    .argument("<brief>", "brief file (YAML or JSON)")
+    .addOption(
+      new Option(
+        "--mode <mode>",
+        "mock (offline, byte-stable) or real (refused in CI); default: the brief's, else mock",
+      ).choices(["mock", "real"]),
+    )
+    .option("--world <dir>", "world root (default: $SIGIL_WORLD or ./artifacts)")
+    .option("--root <dir>", "project root holding registry/, processors/ and doctrine/ (default: .)")
+    .option("--registry <dir>", "registry entries folder (default: <root>/registry/processors)")
+    .option("--doctrine <dir>", "doctrine folder (default: <root>/doctrine)")
+    .addOption(
+      new Option("--lane <lane>", "supply-chain lane of the processor run")
+        .choices(["pr", "dev", "staging", "main"])
+        .default("dev"),
+    )
+    .option(
+      "--lock-timeout <seconds>",
+      "how long to wait for another process running the same run (default 600)",
+    )
+    .option("--json", "print exactly one JSON value on stdout (logs stay on stderr)")
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 success (executed or replayed), 1 error, 2 command-line error.
+Layout: <world>/<job_id>/<run_id>/{inputs/*.json, outputs/…, manifest.json}
+Tracing: SIGIL_TRACING=langfuse with LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY (LANGFUSE_BASE_URL).
+
+Examples:
+  sigil job run examples/briefs/instagram-copy.yaml --mode mock --json
+  sigil job run examples/briefs/compliance-review.yaml --mode mock --json   # chained on the first`,
+    )
+    .action(async (brief: string, options: Record<string, unknown>) => {
+      setExit(await jobRunCommand(brief, options, ctx));
+    });
+  job
+    .command("types")
+    .description("List the registered job types.")
+    .option("--json", "print one JSON array")
+    .action((options: Record<string, unknown>) => {
+      setExit(jobTypesCommand(options, ctx));
+    });
+}

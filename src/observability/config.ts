@@ -1,0 +1,48 @@
+import type { Logger } from "../core/index.js";
+import { createLangfuseTracer } from "./langfuse.js";
+import { guardTracer, noopTracer, type Tracer } from "./tracer.js";
+
+/**
+ * Tracing is off unless configured: `SIGIL_TRACING=langfuse` plus the Langfuse project keys
+ * (`LANGFUSE_PUBLIC_KEY`, `LANGFUSE_SECRET_KEY`, optional `LANGFUSE_BASE_URL`). Keys alone never
+ * switch it on, so a CI that happens to hold them makes no unexpected network calls.
+ * Whatever is returned is guarded: it can fail, it cannot fail a run.
+ */
+export function tracerFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Tracer {
+  const wanted = (env.SIGIL_TRACING ?? "").trim().toLowerCase();
+  if (wanted === "" || wanted === "off" || wanted === "none") return noopTracer;
+  const degraded = (why: string) => {
+    logger.warn({ event: "tracing.degraded", tracer: wanted, error: why }, "tracing is off for this run");
+    return noopTracer;
+  };
+  if (wanted !== "langfuse") return degraded(`SIGIL_TRACING=${wanted} is not a known tracer (langfuse, off)`);
+  const publicKey = env.LANGFUSE_PUBLIC_KEY;
+  const secretKey = env.LANGFUSE_SECRET_KEY;
+  if (!publicKey || !secretKey)
+    return degraded("LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY must both be set");
+  let reported = false;
+  try {
+    const tracer = createLangfuseTracer({
+      publicKey,
+      secretKey,
+      baseUrl: env.LANGFUSE_BASE_URL ?? env.LANGFUSE_HOST ?? "https://cloud.langfuse.com",
+      ...(env.LANGFUSE_TRACING_ENVIRONMENT ? { environment: env.LANGFUSE_TRACING_ENVIRONMENT } : {}),
+      ...(env.LANGFUSE_RELEASE ? { release: env.LANGFUSE_RELEASE } : {}),
+      onFailure: (error) => {
+        if (reported) return;
+        reported = true;
+        logger.warn(
+          {
+            event: "tracing.degraded",
+            tracer: "langfuse",
+            error: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
+          },
+          "sending traces to Langfuse failed; the run is unaffected",
+        );
+      },
+    });
+    return guardTracer(tracer, logger);
+  } catch (error) {
+    return degraded(error instanceof Error ? error.message : String(error));
+  }
+}

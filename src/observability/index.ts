@@ -1,0 +1,3 @@
+export * from "./config.js";
+export * from "./langfuse.js";
+export * from "./tracer.js";
