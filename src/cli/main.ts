@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { newUuid7, SigilError } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
+import { registerJob } from "./commands/job.js";
 import { registerRun } from "./commands/run.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
 
@@ -21,6 +22,9 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
       writeErr: (text) => ctx.stderr.write(text),
     });
   registerRun(program, ctx, (code) => {
+    exitCode = code;
+  });
+  registerJob(program, ctx, (code) => {
     exitCode = code;
   });
   try {
