@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-YSSKTZA7.js";
+} from "./chunks/chunk-MCXDEFPR.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

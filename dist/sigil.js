@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-YSSKTZA7.js";
+} from "./chunks/chunk-MCXDEFPR.js";
 
 // src/actions/umbrella.ts
 var UMBRELLA_COMMANDS = Object.keys(ACTIONS);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-YSSKTZA7.js";
+} from "./chunks/chunk-MCXDEFPR.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

@@ -71,8 +71,8 @@ function actionLogger(redact: Redactor): Logger {
   return createLogger({ redact, destination: { write: (line: string) => core.info(line.trimEnd()) } });
 }
 
-async function writeSummary(build: (summary: Summary) => void): Promise<void> {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+async function writeSummary(env: NodeJS.ProcessEnv, build: (summary: Summary) => void): Promise<void> {
+  if (!env.GITHUB_STEP_SUMMARY) return;
   build(core.summary);
   await core.summary.write();
 }
@@ -105,11 +105,11 @@ export async function runAction(
       log: (line) => core.info(redact(line)),
     });
     for (const [name, value] of Object.entries(outcome.outputs)) core.setOutput(name, value);
-    await writeSummary(outcome.summary);
+    await writeSummary(env, outcome.summary);
     if (outcome.failure) failStep(outcome.failure);
   } catch (error) {
     const sigil = SigilError.from(error, "ERR_INTERNAL");
-    await writeSummary((summary) =>
+    await writeSummary(env, (summary) =>
       summary
         .addHeading(`SIGIL.ZERO · ${html(definition.name)} failed`, 2)
         .addRaw(`<p><code>${sigil.code}</code>: ${html(sigil.message)}</p>`, true),

@@ -31,7 +31,8 @@ export async function listChangedFiles(
   }
   const result = await spawn({
     file: "git",
-    args: ["-C", root, "diff", "--name-only", "--no-renames", "-z", base, "HEAD", "--"],
+    // --relative: paths relative to `root`, which may be a subfolder of the git repository.
+    args: ["-C", root, "diff", "--name-only", "--no-renames", "--relative", "-z", base, "HEAD", "--"],
     cwd: root,
     env: childEnv,
     timeoutMs: 30_000,

@@ -77,6 +77,17 @@ describe("changed-only", () => {
     expect(report.ok).toBe(true);
   });
 
+  test("works when the checked root is a subfolder of the git repository", async () => {
+    await using sandbox = await makeSandbox();
+    const repo = join(sandbox.workspace, "..");
+    const base = await gitCommitAll(repo, "monorepo");
+    const provider = join(sandbox.workspace, "processors/llm/litellm/provider.py");
+    await writeFile(provider, `${await readFile(provider, "utf8")}\n# a change\n`);
+    await gitCommitAll(repo, "touch litellm");
+    const report = await runPrLane(request(sandbox.workspace, { changedOnly: true, base }), deps);
+    expect(report.selection).toMatchObject({ selected: ["llm/litellm@1"], skipped: ["vision/replicate@1"] });
+  });
+
   test("a change to the config selects every processor", async () => {
     await using sandbox = await makeSandbox({ git: true });
     const base = await git(sandbox.workspace, "rev-parse", "HEAD");

@@ -59374,8 +59374,8 @@ function failStep(error63) {
 function actionLogger(redact) {
   return createLogger({ redact, destination: { write: (line) => info(line.trimEnd()) } });
 }
-async function writeSummary(build) {
-  if (!process.env.GITHUB_STEP_SUMMARY) return;
+async function writeSummary(env, build) {
+  if (!env.GITHUB_STEP_SUMMARY) return;
   build(summary);
   await summary.write();
 }
@@ -59400,11 +59400,12 @@ async function runAction(definition, env = process.env) {
       log: (line) => info(redact(line))
     });
     for (const [name, value] of Object.entries(outcome.outputs)) setOutput(name, value);
-    await writeSummary(outcome.summary);
+    await writeSummary(env, outcome.summary);
     if (outcome.failure) failStep(outcome.failure);
   } catch (error63) {
     const sigil = SigilError.from(error63, "ERR_INTERNAL");
     await writeSummary(
+      env,
       (summary2) => summary2.addHeading(`SIGIL.ZERO · ${html(definition.name)} failed`, 2).addRaw(`<p><code>${sigil.code}</code>: ${html(sigil.message)}</p>`, true)
     ).catch(() => void 0);
     failStep(sigil);
@@ -59560,7 +59561,8 @@ async function listChangedFiles(root, base, env, spawn2 = spawnProcess) {
   }
   const result = await spawn2({
     file: "git",
-    args: ["-C", root, "diff", "--name-only", "--no-renames", "-z", base, "HEAD", "--"],
+    // --relative: paths relative to `root`, which may be a subfolder of the git repository.
+    args: ["-C", root, "diff", "--name-only", "--no-renames", "--relative", "-z", base, "HEAD", "--"],
     cwd: root,
     env: childEnv,
     timeoutMs: 3e4,
