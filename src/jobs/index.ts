@@ -1,6 +1,7 @@
 export * from "./brief.js";
 export * from "./doctrine.js";
 export * from "./execute.js";
+export * from "./identify.js";
 export * from "./job-type.js";
 export * from "./registry.js";
 export * from "./resolve.js";
