@@ -167,6 +167,33 @@ describe("sigil job run: a governed job end to end (mock, real python processor)
     }
   });
 
+  test("forced prefix collision: the second job gets -2, and re-running either replays its own run", async () => {
+    await using tmp = await tempDir();
+    const world = join(tmp.path, "world");
+    const runIdBase = () => "00000000deadbeef"; // every identity collides on the 16-hex prefix
+    const a = await writeBrief(tmp.path, "a.yaml", instagramBrief());
+    const b = await writeBrief(tmp.path, "b.yaml", instagramBrief({ objective: "Something else." }));
+    const first = await runJob({ briefPath: a, world }, jobDeps({ runIdBase }));
+    const second = await runJob({ briefPath: b, world }, jobDeps({ runIdBase }));
+    expect(first.run_id).toBe("00000000deadbeef");
+    expect(second.run_id).toBe("00000000deadbeef-2");
+    expect(second.inputs_hash).not.toBe(first.inputs_hash);
+    const spawns = countingSpawn();
+    const againB = await runJob({ briefPath: b, world }, jobDeps({ runIdBase, spawn: spawns.spawn }));
+    const againA = await runJob({ briefPath: a, world }, jobDeps({ runIdBase, spawn: spawns.spawn }));
+    expect(spawns.count()).toBe(0);
+    expect(againA).toMatchObject({
+      run_id: first.run_id,
+      replayed_from: first.run_id,
+      inputs_hash: first.inputs_hash,
+    });
+    expect(againB).toMatchObject({
+      run_id: second.run_id,
+      replayed_from: second.run_id,
+      inputs_hash: second.inputs_hash,
+    });
+  });
+
   test("CLI: --json prints one value, a replay reports replayed_from, logs stay on stderr", async () => {
     await using tmp = await tempDir();
     const world = join(tmp.path, "world");
