@@ -11,7 +11,7 @@ import {
   type Spawn,
   systemClock,
 } from "../core/index.js";
-import { noopTracer, type Trace, type Tracer } from "../observability/index.js";
+import { guardTracer, noopTracer, type Trace, type Tracer } from "../observability/index.js";
 import { assertCiSafety } from "../run/index.js";
 import type { Lane } from "../supply/index.js";
 import {
@@ -54,7 +54,7 @@ export interface JobRunDeps {
   clock?: Clock;
   /** Spawns processor processes (the LocalAdapter's port). */
   spawn?: Spawn;
-  /** Pass a guarded tracer (`guardTracer`, `tracerFromEnv`). */
+  /** Optional tracing; guarded, so it can fail without failing the run. Shut it down yourself. */
   tracer?: Tracer;
   lane?: Lane;
   /** How long to wait for another process executing the same run. */
@@ -207,7 +207,9 @@ export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<
   assertCiSafety(resolved.mode, deps.env);
   log = log.child({ mode: resolved.mode });
 
-  const trace = (deps.tracer ?? noopTracer).startTrace("sigil.job", {
+  // Guarded here too: whatever tracer a caller passes cannot fail or change a run.
+  const tracer = deps.tracer ? guardTracer(deps.tracer, log) : noopTracer;
+  const trace = tracer.startTrace("sigil.job", {
     job_id: jobId,
     job_type: jobType,
     mode: resolved.mode,

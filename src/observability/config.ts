@@ -20,28 +20,22 @@ export function tracerFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Tracer {
   const secretKey = env.LANGFUSE_SECRET_KEY;
   if (!publicKey || !secretKey)
     return degraded("LANGFUSE_PUBLIC_KEY and LANGFUSE_SECRET_KEY must both be set");
-  let reported = false;
+  // Export failures happen out of band; they reach the guard, which logs the first one.
+  let report: (error: unknown) => void = () => {};
+  const timeoutS = Number(env.LANGFUSE_TIMEOUT ?? "2");
   try {
     const tracer = createLangfuseTracer({
       publicKey,
       secretKey,
       baseUrl: env.LANGFUSE_BASE_URL ?? env.LANGFUSE_HOST ?? "https://cloud.langfuse.com",
+      timeoutMs: Number.isFinite(timeoutS) && timeoutS > 0 ? timeoutS * 1000 : 2000,
       ...(env.LANGFUSE_TRACING_ENVIRONMENT ? { environment: env.LANGFUSE_TRACING_ENVIRONMENT } : {}),
       ...(env.LANGFUSE_RELEASE ? { release: env.LANGFUSE_RELEASE } : {}),
-      onFailure: (error) => {
-        if (reported) return;
-        reported = true;
-        logger.warn(
-          {
-            event: "tracing.degraded",
-            tracer: "langfuse",
-            error: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
-          },
-          "sending traces to Langfuse failed; the run is unaffected",
-        );
-      },
+      onFailure: (error) => report(error),
     });
-    return guardTracer(tracer, logger);
+    const guarded = guardTracer(tracer, logger);
+    report = (error) => guarded.reportFailure("export", error);
+    return guarded;
   } catch (error) {
     return degraded(error instanceof Error ? error.message : String(error));
   }

@@ -34,7 +34,16 @@ export const noopTracer: Tracer = {
 };
 
 /** Bound on how long a run waits for its traces to leave at the end. */
-export const TRACER_SHUTDOWN_TIMEOUT_MS = 3000;
+export const TRACER_SHUTDOWN_TIMEOUT_MS = 2500;
+
+export interface GuardedTracer extends Tracer {
+  /** For failures a tracer learns of out of band (a failed export): logged once, run unaffected. */
+  reportFailure(where: string, error: unknown): void;
+}
+
+function describe(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 500);
+}
 
 /**
  * Make any tracer harmless: a throw or a rejection is logged once (`tracing.degraded`) and turns
@@ -45,20 +54,20 @@ export function guardTracer(
   tracer: Tracer,
   logger: Logger,
   shutdownTimeoutMs = TRACER_SHUTDOWN_TIMEOUT_MS,
-): Tracer {
+): GuardedTracer {
   let degraded = false;
-  const degrade = (where: string, error: unknown) => {
-    if (degraded) return;
-    degraded = true;
+  let warned = false;
+  const warnOnce = (where: string, error: unknown) => {
+    if (warned) return;
+    warned = true;
     logger.warn(
-      {
-        event: "tracing.degraded",
-        tracer: tracer.name,
-        where,
-        error: error instanceof Error ? error.message.slice(0, 500) : String(error).slice(0, 500),
-      },
+      { event: "tracing.degraded", tracer: tracer.name, where, error: describe(error) },
       "tracing failed; the run continues without it",
     );
+  };
+  const degrade = (where: string, error: unknown) => {
+    degraded = true;
+    warnOnce(where, error);
   };
   const safely = <T>(where: string, fallback: T, fn: () => T): T => {
     if (degraded) return fallback;
@@ -74,6 +83,7 @@ export function guardTracer(
   });
   return {
     name: tracer.name,
+    reportFailure: warnOnce,
     startTrace(name, attributes) {
       const trace = safely("startTrace", noopTrace, () => tracer.startTrace(name, attributes));
       const traceId = safely("traceId", undefined, () => trace.traceId);
@@ -88,6 +98,7 @@ export function guardTracer(
       };
     },
     async shutdown() {
+      if (degraded) return;
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<"timeout">((resolve) => {
         timer = setTimeout(() => resolve("timeout"), shutdownTimeoutMs);
