@@ -4,7 +4,7 @@ import { readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 const dir = fileURLToPath(new URL(".", import.meta.url));
-const skip = new Set(["run.js", "stats.js"]);
+const skip = new Set(["run.js", "stats.js"]); // bench/lib/ holds shared helpers, not benchmarks
 const wanted = process.argv.slice(2);
 const names = readdirSync(dir)
   .filter((n) => n.endsWith(".js") && !skip.has(n))

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-MCXDEFPR.js";
+} from "./chunks/chunk-7652HU57.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

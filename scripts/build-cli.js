@@ -5,9 +5,7 @@
 // (bin/sigil.cjs) to ~85 ms. CommonJS because Node 20's code cache hooks only require().
 import { build } from "esbuild";
 
-await build({
-  entryPoints: ["src/cli/entry.ts"],
-  outfile: "lib/sigil.cjs",
+const common = {
   bundle: true,
   minify: true,
   platform: "node",
@@ -16,4 +14,11 @@ await build({
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
+};
+await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "lib/sigil.cjs" });
+// Worker threads of `sigil verify`, loaded from beside the CLI bundle.
+await build({
+  ...common,
+  entryPoints: ["src/world/verify/worker-entry.ts"],
+  outfile: "lib/verify-worker.cjs",
 });

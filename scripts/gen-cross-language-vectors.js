@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { canonicalize, parseJsonStrict, SigilError } from "../lib/core/index.js";
 import { resolveInputs } from "../lib/run/index.js";
 
-const deep = (n) => "[".repeat(n) + "]".repeat(n);
+const deep = (n) => `${"[".repeat(n)}${"]".repeat(n)}`;
 const deepObj = (n) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
 
 const canonicalCases = [

@@ -5,7 +5,7 @@ export interface CliContext {
   cwd: string;
   env: NodeJS.ProcessEnv;
   stdout: { write(text: string): unknown };
-  stderr: { write(text: string): unknown };
+  stderr: { write(text: string): unknown; isTTY?: boolean };
   readStdin(): Promise<string>;
 }
 

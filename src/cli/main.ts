@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { newUuid7, SigilError } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
+import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerRun } from "./commands/run.js";
+import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
 
 export const VERSION = "0.1.0";
@@ -21,12 +23,13 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
       writeOut: (text) => ctx.stdout.write(text),
       writeErr: (text) => ctx.stderr.write(text),
     });
-  registerRun(program, ctx, (code) => {
+  const setExit = (code: number) => {
     exitCode = code;
-  });
-  registerJob(program, ctx, (code) => {
-    exitCode = code;
-  });
+  };
+  registerRun(program, ctx, setExit);
+  registerVerify(program, ctx, setExit);
+  registerIndex(program, ctx, setExit);
+  registerJob(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -32175,7 +32175,20 @@ var ERROR_TABLE = {
   ERR_UPSTREAM: "upstream run unavailable",
   ERR_PATH_TRAVERSAL: "path escapes its root",
   ERR_RUN_CORRUPT: "run directory is corrupt",
-  ERR_INDEX: "index unavailable"
+  ERR_INDEX: "index unavailable",
+  ERR_VERIFY_MANIFEST: "manifest missing or unreadable",
+  ERR_VERIFY_LOCATION: "run is not stored under its own identity",
+  ERR_VERIFY_SNAPSHOT_MISSING: "snapshot missing",
+  ERR_VERIFY_SNAPSHOT_HASH: "snapshot hash mismatch",
+  ERR_VERIFY_SNAPSHOT_UNDECLARED: "undeclared snapshot",
+  ERR_VERIFY_INPUTS_HASH: "inputs_hash does not recompute",
+  ERR_VERIFY_RUN_ID: "run_id does not derive from inputs_hash",
+  ERR_VERIFY_JOB_ID: "job_id does not match the brief",
+  ERR_VERIFY_CHAIN: "chain link broken",
+  ERR_VERIFY_OUTPUT_MISSING: "output missing",
+  ERR_VERIFY_OUTPUT_HASH: "output hash mismatch",
+  ERR_VERIFY_OUTPUT_UNDECLARED: "undeclared output",
+  ERR_VERIFY_REPLAY: "run does not replay idempotently"
 };
 var ERROR_CODES = Object.keys(ERROR_TABLE);
 function isErrorCode(value) {

@@ -1,0 +1,4 @@
+export interface PostgresServer extends AsyncDisposable {
+  url: string;
+}
+export function startPostgres(): Promise<PostgresServer>;

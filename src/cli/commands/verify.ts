@@ -1,0 +1,58 @@
+import { existsSync } from "node:fs";
+import { join, resolve } from "node:path";
+import type { Command } from "commander";
+import {
+  renderReportJson,
+  renderReportMarkdown,
+  verifyWorld,
+  verifyWorldParallel,
+} from "../../world/verify/index.js";
+import { type CliContext, EXIT, worldRootFrom } from "../context.js";
+
+/** A one-line progress display, redrawn in place, only when stderr is a terminal. */
+export function progressLine(
+  ctx: CliContext,
+  label: string,
+): ((done: number, total: number) => void) | undefined {
+  if (!ctx.stderr.isTTY) return undefined;
+  let last = 0;
+  return (done, total) => {
+    const now = Date.now();
+    if (done !== total && now - last < 100) return;
+    last = now;
+    ctx.stderr.write(`\r${label} ${done}/${total}${done === total ? "\n" : ""}`);
+  };
+}
+
+/** The worker bundle beside the CLI bundle; absent when running from sources (tests). */
+function verifyWorkerScript(): string | undefined {
+  if (typeof __dirname === "undefined") return undefined;
+  const script = join(__dirname, "verify-worker.cjs");
+  return existsSync(script) ? script : undefined;
+}
+
+export function registerVerify(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  program
+    .command("verify")
+    .description("Verify every run of a world: snapshots, identity, chains and outputs against their hashes.")
+    .argument("[world]", "world root (default: $SIGIL_WORLD or ./artifacts)")
+    .option("--json", "print the report as canonical JSON instead of Markdown")
+    .addHelpText(
+      "after",
+      `
+Exit codes: 0 no findings, 1 findings (one per violation, each with a code), 2 command-line error.
+Example:
+  sigil verify artifacts/ --json | jq '.findings[] | .code'`,
+    )
+    .action(async (world: string | undefined, options: { json?: boolean }) => {
+      const root = resolve(ctx.cwd, world ?? worldRootFrom(undefined, ctx.env));
+      const onProgress = progressLine(ctx, "verifying runs");
+      const progress = onProgress ? { onProgress } : {};
+      const workerScript = verifyWorkerScript();
+      const report = workerScript
+        ? await verifyWorldParallel(root, workerScript, progress)
+        : await verifyWorld(root, progress);
+      ctx.stdout.write(options.json ? `${renderReportJson(report)}\n` : renderReportMarkdown(report));
+      setExit(report.findings.length === 0 ? EXIT.ok : EXIT.failed);
+    });
+}

@@ -1,0 +1,49 @@
+import { readdirSync } from "node:fs";
+import { join } from "node:path";
+import { type Finding, finding } from "./findings.js";
+import { digestIfPresent } from "./hash-files.js";
+import type { RunContext } from "./snapshot-validator.js";
+
+function listFiles(dir: string, rel: string, out: string[]): void {
+  let items: import("node:fs").Dirent[];
+  try {
+    items = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const item of items) {
+    if (item.isDirectory()) listFiles(join(dir, item.name), `${rel}/${item.name}`, out);
+    else out.push(`${rel}/${item.name}`);
+  }
+}
+
+/**
+ * DeterminismVerifier (SPEC §2.6): every output the manifest records is on disk with its bytes'
+ * hash, and nothing under outputs/ is unrecorded; together with the snapshot checks this is
+ * what makes two runs of the same inputs comparable byte for byte.
+ */
+export async function verifyOutputs(ctx: RunContext): Promise<Finding[]> {
+  const { manifest, runPath, runDir } = ctx;
+  const found: Finding[] = [];
+  const digests = manifest.outputs.map((o) => digestIfPresent(join(runDir, o.path)));
+  manifest.outputs.forEach((entry, i) => {
+    const disk = digests[i];
+    if (!disk) found.push(finding("ERR_VERIFY_OUTPUT_MISSING", runPath, entry.path, { path: entry.path }));
+    else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
+      found.push(
+        finding("ERR_VERIFY_OUTPUT_HASH", runPath, entry.path, {
+          path: entry.path,
+          expected: entry.sha256,
+          observed: disk.sha256,
+        }),
+      );
+    }
+  });
+  const declared = new Set(manifest.outputs.map((o) => o.path));
+  const onDisk: string[] = [];
+  listFiles(join(runDir, "outputs"), "outputs", onDisk);
+  for (const path of onDisk.sort()) {
+    if (!declared.has(path)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", runPath, path, { path }));
+  }
+  return found;
+}
