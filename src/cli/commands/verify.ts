@@ -37,6 +37,7 @@ export function registerVerify(program: Command, ctx: CliContext, setExit: (code
     .description("Verify every run of a world: snapshots, identity, chains and outputs against their hashes.")
     .argument("[world]", "world root (default: $SIGIL_WORLD or ./artifacts)")
     .option("--json", "print the report as canonical JSON instead of Markdown")
+    .option("--replay", "also re-propose every run and check it replays without executing (replay_run_idempotent)")
     .addHelpText(
       "after",
       `
@@ -44,10 +45,10 @@ Exit codes: 0 no findings, 1 findings (one per violation, each with a code), 2 c
 Example:
   sigil verify artifacts/ --json | jq '.findings[] | .code'`,
     )
-    .action(async (world: string | undefined, options: { json?: boolean }) => {
+    .action(async (world: string | undefined, options: { json?: boolean; replay?: boolean }) => {
       const root = resolve(ctx.cwd, world ?? worldRootFrom(undefined, ctx.env));
       const onProgress = progressLine(ctx, "verifying runs");
-      const progress = onProgress ? { onProgress } : {};
+      const progress = { ...(onProgress ? { onProgress } : {}), replay: options.replay === true };
       const workerScript = verifyWorkerScript();
       const report = workerScript
         ? await verifyWorldParallel(root, workerScript, progress)

@@ -10,6 +10,7 @@ const BATCH = 256;
 export interface VerifyJob {
   worldRoot: string;
   runPaths: string[];
+  replay: boolean;
 }
 export interface VerifyResult {
   findings: Finding[][];
@@ -49,7 +50,11 @@ export async function verifyWorldParallel(
           options.onProgress?.(done, runPaths.length);
           send();
         });
-        worker.postMessage({ worldRoot, runPaths: batch.paths } satisfies VerifyJob);
+        worker.postMessage({
+          worldRoot,
+          runPaths: batch.paths,
+          replay: options.replay === true,
+        } satisfies VerifyJob);
       };
       worker.once("error", reject);
       send();

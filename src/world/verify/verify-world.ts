@@ -3,6 +3,7 @@ import { listRunPaths } from "../run-index/rows.js";
 import { verifyOutputs } from "./determinism-verifier.js";
 import { type Finding, finding } from "./findings.js";
 import { createManifestLoader, type ManifestLoader } from "./load.js";
+import { replayRunIdempotent } from "./replay.js";
 import { validateSnapshots } from "./snapshot-validator.js";
 
 export interface VerifyReport {
@@ -17,6 +18,8 @@ export interface VerifyOptions {
   /** Runs verified at once; file reads inside a run are concurrent too. */
   concurrency?: number;
   loadManifest?: ManifestLoader;
+  /** Also re-propose each run and check it replays (replay_run_idempotent). */
+  replay?: boolean;
 }
 
 /** Every check of SPEC §2.6 on one run. */
@@ -24,13 +27,15 @@ export async function verifyRun(
   worldRoot: string,
   runPath: string,
   loadManifest: ManifestLoader = createManifestLoader(),
+  replay = false,
 ): Promise<Finding[]> {
   const runDir = join(worldRoot, runPath);
   const loaded = await loadManifest(runDir);
   if (!loaded.ok) return [finding("ERR_VERIFY_MANIFEST", runPath, loaded.reason)];
   const ctx = { worldRoot, runPath, runDir, manifest: loaded.manifest, loadManifest };
   const [snapshots, outputs] = await Promise.all([validateSnapshots(ctx), verifyOutputs(ctx)]);
-  return [...snapshots, ...outputs];
+  const replayed = replay ? await replayRunIdempotent(worldRoot, runPath) : [];
+  return [...snapshots, ...outputs, ...replayed];
 }
 
 /**
@@ -48,7 +53,7 @@ export async function verifyWorld(worldRoot: string, options: VerifyOptions = {}
       const i = next++;
       const runPath = runPaths[i];
       if (runPath === undefined) return;
-      results[i] = await verifyRun(worldRoot, runPath, loadManifest);
+      results[i] = await verifyRun(worldRoot, runPath, loadManifest, options.replay === true);
       options.onProgress?.(++done, runPaths.length);
     }
   };

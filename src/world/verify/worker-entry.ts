@@ -8,6 +8,7 @@ import { verifyRun } from "./verify-world.js";
 const loadManifest = createManifestLoader();
 parentPort?.on("message", async (job: VerifyJob) => {
   const findings = [];
-  for (const runPath of job.runPaths) findings.push(await verifyRun(job.worldRoot, runPath, loadManifest));
+  for (const runPath of job.runPaths)
+    findings.push(await verifyRun(job.worldRoot, runPath, loadManifest, job.replay));
   parentPort?.postMessage({ findings } satisfies VerifyResult);
 });
