@@ -7,7 +7,7 @@ import { canonicalize, parseJsonStrict, SigilError } from "../lib/core/index.js"
 import { resolveInputs } from "../lib/run/index.js";
 
 const deep = (n) => `${"[".repeat(n)}${"]".repeat(n)}`;
-const deepObj = (n) => '{"a":'.repeat(n) + "1" + "}".repeat(n);
+const deepObj = (n) => `${'{"a":'.repeat(n)}1${"}".repeat(n)}`;
 
 const canonicalCases = [
   ["empty-object", "{}"],

@@ -37,7 +37,10 @@ export function registerVerify(program: Command, ctx: CliContext, setExit: (code
     .description("Verify every run of a world: snapshots, identity, chains and outputs against their hashes.")
     .argument("[world]", "world root (default: $SIGIL_WORLD or ./artifacts)")
     .option("--json", "print the report as canonical JSON instead of Markdown")
-    .option("--replay", "also re-propose every run and check it replays without executing (replay_run_idempotent)")
+    .option(
+      "--replay",
+      "also re-propose every run and check it replays without executing (replay_run_idempotent)",
+    )
     .addHelpText(
       "after",
       `
