@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-7652HU57.js";
+} from "./chunks/chunk-LZUTOBAV.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-7652HU57.js";
+} from "./chunks/chunk-LZUTOBAV.js";
 
 // src/actions/umbrella.ts
 var UMBRELLA_COMMANDS = Object.keys(ACTIONS);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-7652HU57.js";
+} from "./chunks/chunk-LZUTOBAV.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { z } from "zod";
 import { Mode } from "../core/index.js";
-import { type PrLaneReport, type ProcessorVerdict, runPrLane } from "../lanes/index.js";
+import { type PrLaneReport, type ProcessorVerdict, runPrLane, verifyLaneRuns } from "../lanes/index.js";
 import { booleanInput, choiceInput, repositoryInput, textInput, workspacePathInput } from "./inputs.js";
 import { type ActionOutcome, defineAction, html, type Summary } from "./runtime.js";
 
@@ -36,7 +36,7 @@ export const prLaneAction = defineAction({
         logger: ctx.logger,
         phase: ctx.group,
         onProcessorLog: ctx.log,
-        // verifier: passed here once the DeterminismVerifier (SPEC §2.6) exists.
+        verifier: verifyLaneRuns,
       },
     );
     return {

@@ -45,6 +45,7 @@ export const ERROR_TABLE = {
   ERR_VERIFY_OUTPUT_HASH: "output hash mismatch",
   ERR_VERIFY_OUTPUT_UNDECLARED: "undeclared output",
   ERR_VERIFY_REPLAY: "run does not replay idempotently",
+  ERR_VERIFY_RECEIPT: "receipt missing or inconsistent",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -1,4 +1,5 @@
 export * from "./changed.js";
 export * from "./determinism.js";
 export * from "./pr-lane.js";
+export * from "./pr-lane-verifier.js";
 export * from "./project.js";

@@ -1,5 +1,6 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
+import type { OutputEntry } from "../../core/index.js";
 import { type Finding, finding } from "./findings.js";
 import { digestIfPresent } from "./hash-files.js";
 import type { RunContext } from "./snapshot-validator.js";
@@ -17,17 +18,15 @@ function listFiles(dir: string, rel: string, out: string[]): void {
   }
 }
 
-/**
- * DeterminismVerifier (SPEC §2.6): every output the manifest records is on disk with its bytes'
- * hash, and nothing under outputs/ is unrecorded; together with the snapshot checks this is
- * what makes two runs of the same inputs comparable byte for byte.
- */
-export async function verifyOutputs(ctx: RunContext): Promise<Finding[]> {
-  const { manifest, runPath, runDir } = ctx;
+/** Recorded outputs against the bytes under `<runDir>/outputs/`: missing, changed, unrecorded. */
+export function verifyOutputFiles(
+  runDir: string,
+  runPath: string,
+  recorded: readonly OutputEntry[],
+): Finding[] {
   const found: Finding[] = [];
-  const digests = manifest.outputs.map((o) => digestIfPresent(join(runDir, o.path)));
-  manifest.outputs.forEach((entry, i) => {
-    const disk = digests[i];
+  for (const entry of recorded) {
+    const disk = digestIfPresent(join(runDir, entry.path));
     if (!disk) found.push(finding("ERR_VERIFY_OUTPUT_MISSING", runPath, entry.path, { path: entry.path }));
     else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
       found.push(
@@ -38,12 +37,21 @@ export async function verifyOutputs(ctx: RunContext): Promise<Finding[]> {
         }),
       );
     }
-  });
-  const declared = new Set(manifest.outputs.map((o) => o.path));
+  }
+  const declared = new Set(recorded.map((o) => o.path));
   const onDisk: string[] = [];
   listFiles(join(runDir, "outputs"), "outputs", onDisk);
   for (const path of onDisk.sort()) {
     if (!declared.has(path)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", runPath, path, { path }));
   }
   return found;
+}
+
+/**
+ * DeterminismVerifier (SPEC §2.6): every output the manifest records is on disk with its bytes'
+ * hash, and nothing under outputs/ is unrecorded; together with the snapshot checks this is
+ * what makes two runs of the same inputs comparable byte for byte.
+ */
+export function verifyOutputs(ctx: RunContext): Promise<Finding[]> {
+  return Promise.resolve(verifyOutputFiles(ctx.runDir, ctx.runPath, ctx.manifest.outputs));
 }

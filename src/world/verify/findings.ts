@@ -15,6 +15,7 @@ export const FINDING_CODES = [
   "ERR_VERIFY_OUTPUT_HASH",
   "ERR_VERIFY_OUTPUT_UNDECLARED",
   "ERR_VERIFY_REPLAY",
+  "ERR_VERIFY_RECEIPT",
 ] as const satisfies readonly ErrorCode[];
 export type FindingCode = (typeof FINDING_CODES)[number];
 

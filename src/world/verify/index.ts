@@ -1,4 +1,5 @@
 export * from "./determinism-verifier.js";
+export * from "./execution.js";
 export * from "./findings.js";
 export * from "./load.js";
 export * from "./parallel.js";

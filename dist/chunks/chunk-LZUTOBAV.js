@@ -21167,7 +21167,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join9 } = __require("path");
+    var { join: join11 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -21219,7 +21219,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join9(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join11(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -21732,7 +21732,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync: existsSync3 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join9, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
+    var { join: join11, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
     var { fileURLToPath: fileURLToPath3 } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit2 = require_on_exit_leak_free();
@@ -21887,7 +21887,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join9(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join11(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -21908,7 +21908,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join9(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join11(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -21935,7 +21935,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join9(__dirname, "..", "file.js");
+          return join11(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -22915,7 +22915,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join9 = ",";
+            let join11 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -22929,7 +22929,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join9 = `,
+                join11 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -22937,13 +22937,13 @@ ${indentation}`;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join9;
+                res += join11;
               }
               const tmp = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join9}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join11}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -22964,7 +22964,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join9 = `,
+              join11 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -22978,13 +22978,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join9;
+                separator = join11;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join9;
+              separator = join11;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -23025,7 +23025,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join9 = ",";
+            let join11 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -23038,7 +23038,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join9 = `,
+                join11 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -23046,13 +23046,13 @@ ${indentation}`;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join9;
+                res += join11;
               }
               const tmp = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join9}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join11}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -23065,7 +23065,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join9 = `,
+              join11 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -23074,7 +23074,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join9;
+                separator = join11;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -23132,20 +23132,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join10 = `,
+              const join12 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i2 = 0;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join10;
+                res2 += join12;
               }
               const tmp = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join10}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join12}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -23161,16 +23161,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join9 = `,
+            const join11 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join9, maximumBreadth);
+              res += stringifyTypedArray(value, join11, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join9;
+              separator = join11;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -23181,13 +23181,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join9;
+                separator = join11;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join9;
+              separator = join11;
             }
             if (separator !== "") {
               res = `
@@ -32188,7 +32188,8 @@ var ERROR_TABLE = {
   ERR_VERIFY_OUTPUT_MISSING: "output missing",
   ERR_VERIFY_OUTPUT_HASH: "output hash mismatch",
   ERR_VERIFY_OUTPUT_UNDECLARED: "undeclared output",
-  ERR_VERIFY_REPLAY: "run does not replay idempotently"
+  ERR_VERIFY_REPLAY: "run does not replay idempotently",
+  ERR_VERIFY_RECEIPT: "receipt missing or inconsistent"
 };
 var ERROR_CODES = Object.keys(ERROR_TABLE);
 function isErrorCode(value) {
@@ -60343,6 +60344,204 @@ async function checkProcessor(checked, project, ctx) {
   return { ...verdict, verdict: "pass" };
 }
 
+// src/world/verify/determinism-verifier.ts
+import { readdirSync as readdirSync2 } from "node:fs";
+import { join as join9 } from "node:path";
+
+// src/world/verify/findings.ts
+function finding(code, run, detail, extra = {}) {
+  return { code, run, message: `${ERROR_TABLE[code]}: ${detail}`, ...extra };
+}
+
+// src/world/verify/hash-files.ts
+import { createHash as createHash3 } from "node:crypto";
+import { closeSync, openSync, readSync } from "node:fs";
+var BUFFER = Buffer.allocUnsafe(1 << 20);
+function digestIfPresent(path6) {
+  let fd;
+  try {
+    fd = openSync(path6, "r");
+  } catch (error63) {
+    const code = error63.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return void 0;
+    throw error63;
+  }
+  try {
+    const hash2 = createHash3("sha256");
+    let bytes = 0;
+    for (; ; ) {
+      const n2 = readSync(fd, BUFFER, 0, BUFFER.length, null);
+      if (n2 === 0) break;
+      hash2.update(BUFFER.subarray(0, n2));
+      bytes += n2;
+    }
+    return { sha256: hash2.digest("hex"), bytes };
+  } catch (error63) {
+    if (error63.code === "EISDIR") return void 0;
+    throw error63;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// src/world/verify/determinism-verifier.ts
+function listFiles2(dir, rel, out) {
+  let items;
+  try {
+    items = readdirSync2(dir, { withFileTypes: true });
+  } catch {
+    return;
+  }
+  for (const item of items) {
+    if (item.isDirectory()) listFiles2(join9(dir, item.name), `${rel}/${item.name}`, out);
+    else out.push(`${rel}/${item.name}`);
+  }
+}
+function verifyOutputFiles(runDir, runPath, recorded) {
+  const found = [];
+  for (const entry of recorded) {
+    const disk = digestIfPresent(join9(runDir, entry.path));
+    if (!disk) found.push(finding("ERR_VERIFY_OUTPUT_MISSING", runPath, entry.path, { path: entry.path }));
+    else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
+      found.push(
+        finding("ERR_VERIFY_OUTPUT_HASH", runPath, entry.path, {
+          path: entry.path,
+          expected: entry.sha256,
+          observed: disk.sha256
+        })
+      );
+    }
+  }
+  const declared = new Set(recorded.map((o2) => o2.path));
+  const onDisk = [];
+  listFiles2(join9(runDir, "outputs"), "outputs", onDisk);
+  for (const path6 of onDisk.sort()) {
+    if (!declared.has(path6)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", runPath, path6, { path: path6 }));
+  }
+  return found;
+}
+
+// src/world/verify/execution.ts
+import { readFileSync as readFileSync3 } from "node:fs";
+import { join as join10, relative as relative6 } from "node:path";
+function readParsed(path6, parse3) {
+  try {
+    return { value: parse3(parseJsonStrict(readFileSync3(path6, "utf8"))) };
+  } catch (error63) {
+    return {
+      error: error63.code === "ENOENT" ? "missing" : error63.message.slice(0, 200)
+    };
+  }
+}
+function verifyExecutionPrefix(worldRoot, prefix) {
+  const where = relative6(worldRoot, prefix).split("\\").join("/");
+  const found = [];
+  const index = readParsed(join10(prefix, "outputs.json"), (v) => OutputsIndex.parse(v));
+  if (!index.value)
+    return Promise.resolve([
+      finding("ERR_VERIFY_RECEIPT", where, `outputs.json is ${index.error}`, { path: "outputs.json" })
+    ]);
+  const receipt = readParsed(join10(prefix, "receipt.json"), (v) => Receipt.parse(v));
+  if (!receipt.value) {
+    found.push(
+      finding("ERR_VERIFY_RECEIPT", where, `receipt.json is ${receipt.error}`, { path: "receipt.json" })
+    );
+  } else {
+    const twinPath = join10(worldRoot, "execution", receipt.value.execution_id, "determinism.json");
+    let twin = "";
+    try {
+      twin = readFileSync3(twinPath, "utf8");
+    } catch {
+    }
+    if (twin !== readFileSync3(join10(prefix, "receipt.json"), "utf8")) {
+      found.push(
+        finding("ERR_VERIFY_RECEIPT", where, "receipt.json and its twin determinism.json differ", {
+          path: "receipt.json"
+        })
+      );
+    }
+    if (canonicalize(receipt.value.outputs_index) !== canonicalize(index.value)) {
+      found.push(
+        finding("ERR_VERIFY_RECEIPT", where, "the receipt's outputs_index differs from outputs.json", {
+          path: "receipt.json"
+        })
+      );
+    }
+  }
+  return Promise.resolve([...found, ...verifyOutputFiles(prefix, where, index.value)]);
+}
+
+// src/world/run-id.ts
+var RunId = external_exports.string().regex(/^[0-9a-f]{16}(?:-(?:[2-9]|[1-9][0-9]+))?$/, "run id");
+
+// src/world/manifest.ts
+var MANIFEST_SCHEMA_VERSION = 1;
+var Name = external_exports.string().min(1).max(200);
+var ManifestRuntime = external_exports.strictObject({
+  started_at: external_exports.string(),
+  finished_at: external_exports.string(),
+  queue_job_id: external_exports.string().min(1),
+  langfuse_trace_id: external_exports.string().min(1).nullable(),
+  execution_id: external_exports.string().min(1).optional()
+});
+var DoctrineRecord = external_exports.strictObject({ doctrine_id: Name, version: Name, sha256: Sha256 });
+var ChainLink = external_exports.strictObject({ job_id: Name, run_id: RunId });
+var ProcessorRecord = external_exports.strictObject({ ref: Name, image_digest: external_exports.string().min(1) });
+var Manifest = external_exports.strictObject({
+  schema_version: external_exports.literal(MANIFEST_SCHEMA_VERSION),
+  job_id: Name,
+  job_type: Name,
+  run_id: RunId,
+  inputs_hash: Sha256,
+  snapshots: external_exports.array(OutputEntry).min(1),
+  doctrine: external_exports.array(DoctrineRecord),
+  processor: ProcessorRecord,
+  chain: external_exports.array(ChainLink),
+  outputs: external_exports.array(OutputEntry),
+  // Entry shape belongs to the migrations (SPEC §2.7); a fresh run has none.
+  migration_history: external_exports.array(external_exports.record(external_exports.string(), external_exports.unknown())),
+  runtime: ManifestRuntime
+});
+
+// src/world/snapshot-contracts.ts
+var BriefSnapshot = external_exports.strictObject({
+  schema: external_exports.literal("sigil.brief/v1"),
+  job_id: external_exports.string().min(1),
+  job_type: external_exports.string().min(1),
+  /** Bumped when a job type's code would turn the same snapshots into different bytes. */
+  job_type_version: external_exports.number().int().positive(),
+  objective: external_exports.string().optional(),
+  doctrine: external_exports.strictObject({ doctrine_id: external_exports.string(), version: external_exports.string() }).optional(),
+  upstream: external_exports.strictObject({ job_id: external_exports.string(), run_id: RunId }).optional()
+});
+var ModelConfigSnapshot = external_exports.strictObject({
+  mode: Mode,
+  processor: ProcessorRecord,
+  model: external_exports.string().optional(),
+  params: external_exports.record(external_exports.string(), external_exports.unknown())
+});
+var DoctrineSnapshot = external_exports.strictObject({
+  doctrine_id: external_exports.string().min(1),
+  version: external_exports.string().min(1),
+  sha256: Sha256,
+  content: external_exports.string()
+});
+var PriorArtifactSnapshot = external_exports.strictObject({
+  job_id: external_exports.string().min(1),
+  job_type: external_exports.string().min(1),
+  run_id: RunId,
+  inputs_hash: Sha256,
+  manifest_sha256: Sha256,
+  outputs: external_exports.array(OutputEntry),
+  chain: external_exports.array(ChainLink)
+});
+
+// src/lanes/pr-lane-verifier.ts
+var verifyLaneRuns = async ({ worldRoot, prefixes }) => {
+  const findings = await Promise.all(prefixes.map((prefix) => verifyExecutionPrefix(worldRoot, prefix)));
+  return findings.flat().map((f) => ({ code: f.code, message: `${f.run}: ${f.message}` }));
+};
+
 // src/actions/inputs.ts
 var orDefault = (fallback) => external_exports.string().transform((value) => value.trim() === "" ? fallback : value.trim());
 function booleanInput(fallback) {
@@ -60399,8 +60598,8 @@ var prLaneAction = defineAction({
         env: ctx.env,
         logger: ctx.logger,
         phase: ctx.group,
-        onProcessorLog: ctx.log
-        // verifier: passed here once the DeterminismVerifier (SPEC §2.6) exists.
+        onProcessorLog: ctx.log,
+        verifier: verifyLaneRuns
       }
     );
     return {
