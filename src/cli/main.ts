@@ -3,6 +3,7 @@ import { newUuid7, SigilError } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
+import { registerMigrate } from "./commands/migrate.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
@@ -29,6 +30,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerRun(program, ctx, setExit);
   registerVerify(program, ctx, setExit);
   registerIndex(program, ctx, setExit);
+  registerMigrate(program, ctx, setExit);
   registerJob(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });

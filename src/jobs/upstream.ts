@@ -6,7 +6,7 @@ import {
   jobDir,
   locateRun,
   type Manifest,
-  manifestDigest,
+  manifestIdentityDigest,
   type PriorArtifactSnapshot,
   pathExists,
   type RunIdBase,
@@ -94,7 +94,7 @@ export async function resolvePriorArtifact(
     job_type: manifest.job_type,
     run_id: manifest.run_id,
     inputs_hash: manifest.inputs_hash,
-    manifest_sha256: manifestDigest(manifest),
+    manifest_sha256: manifestIdentityDigest(manifest),
     outputs,
     chain: manifest.chain,
   };

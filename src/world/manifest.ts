@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import {
   canonicalBytes,
+  HASH_SCHEMA,
   OutputEntry,
   parseJsonStrict,
   parseWith,
@@ -15,7 +16,8 @@ import { RunId } from "./run-id.js";
 import { computeInputsHash } from "./snapshots.js";
 
 export const MANIFEST_FILE = "manifest.json";
-export const MANIFEST_SCHEMA_VERSION = 1;
+/** v2 records `hash_schema`, so a manifest says how its inputs_hash is computed (SPEC §2.7). */
+export const MANIFEST_SCHEMA_VERSION = 2;
 
 const Name = z.string().min(1).max(200);
 
@@ -38,9 +40,20 @@ export type ChainLink = z.infer<typeof ChainLink>;
 export const ProcessorRecord = z.strictObject({ ref: Name, image_digest: z.string().min(1) });
 export type ProcessorRecord = z.infer<typeof ProcessorRecord>;
 
-/** `manifest.json` of a governed run (SPEC §2.3). */
-export const Manifest = z.strictObject({
-  schema_version: z.literal(MANIFEST_SCHEMA_VERSION),
+/**
+ * One step of `migration_history`: deterministic (no clock), so upgrading a manifest in memory
+ * and migrating it on disk produce the same bytes. `manifest_sha256_before` is the digest the
+ * manifest had before the step: what downstream runs settled earlier may have pinned.
+ */
+export const MigrationRecord = z.strictObject({
+  migration: z.string().min(1),
+  from_version: z.number().int().positive(),
+  to_version: z.number().int().positive(),
+  manifest_sha256_before: Sha256,
+});
+export type MigrationRecord = z.infer<typeof MigrationRecord>;
+
+const manifestFieldsV1 = {
   job_id: Name,
   job_type: Name,
   run_id: RunId,
@@ -50,9 +63,19 @@ export const Manifest = z.strictObject({
   processor: ProcessorRecord,
   chain: z.array(ChainLink),
   outputs: z.array(OutputEntry),
-  // Entry shape belongs to the migrations (SPEC §2.7); a fresh run has none.
-  migration_history: z.array(z.record(z.string(), z.unknown())),
+  migration_history: z.array(MigrationRecord),
   runtime: ManifestRuntime,
+};
+
+/** `manifest.json` as written before schema v2: still read, upgraded on load (SPEC §2.7). */
+export const ManifestV1 = z.strictObject({ schema_version: z.literal(1), ...manifestFieldsV1 });
+export type ManifestV1 = z.infer<typeof ManifestV1>;
+
+/** `manifest.json` of a governed run (SPEC §2.3), current schema. */
+export const Manifest = z.strictObject({
+  schema_version: z.literal(MANIFEST_SCHEMA_VERSION),
+  hash_schema: z.literal(HASH_SCHEMA),
+  ...manifestFieldsV1,
 });
 export type Manifest = z.infer<typeof Manifest>;
 export type DeterministicManifest = Omit<Manifest, "runtime">;
@@ -67,12 +90,80 @@ export function deterministicManifestBytes(manifest: Manifest): Buffer {
   return canonicalBytes(deterministicManifest(manifest));
 }
 
+/** sha256 of a manifest's deterministic serialization (any schema version: runtime left out). */
+export function manifestDigest(manifest: Manifest | ManifestV1): string {
+  const { runtime: _runtime, ...rest } = manifest;
+  return sha256Hex(canonicalBytes(rest));
+}
+
 /**
- * The digest a downstream stage pins (`manifest_sha256` of a prior artifact). Taken over the
- * deterministic serialization, so re-running an upstream in a fresh world pins the same value.
+ * The digest a downstream stage pins (`manifest_sha256` of a prior artifact): of the manifest as
+ * first settled. Deterministic, so an upstream re-run in a fresh world pins the same value, and
+ * stable across schema migrations, which record the digest they started from.
  */
-export function manifestDigest(manifest: Manifest): string {
-  return sha256Hex(deterministicManifestBytes(manifest));
+export function manifestIdentityDigest(manifest: Manifest): string {
+  return manifest.migration_history[0]?.manifest_sha256_before ?? manifestDigest(manifest);
+}
+
+/** One schema step: pure, deterministic, and it keeps job_id, run_id, snapshots and hashes. */
+export interface ManifestUpgrade {
+  id: string;
+  from: number;
+  to: number;
+  /** Why the schema changed, for `sigil migrate --dry-run`. */
+  reason: string;
+}
+
+export const MANIFEST_UPGRADES: readonly ManifestUpgrade[] = [
+  {
+    id: "v1-to-v2-hash-schema",
+    from: 1,
+    to: 2,
+    reason: "record hash_schema, so the manifest says how its inputs_hash is computed",
+  },
+];
+
+/** v1 → v2: add `hash_schema` (every v1 inputs_hash is jcs-sha256-v1) and record the step. */
+export function upgradeManifestV1(v1: ManifestV1): Manifest {
+  const { schema_version: _v, migration_history, ...rest } = v1;
+  return {
+    schema_version: 2,
+    hash_schema: HASH_SCHEMA,
+    ...rest,
+    migration_history: [
+      ...migration_history,
+      {
+        migration: "v1-to-v2-hash-schema",
+        from_version: 1,
+        to_version: 2,
+        manifest_sha256_before: manifestDigest(v1),
+      },
+    ],
+  };
+}
+
+/**
+ * Parse a manifest of any known schema version into the current one. Older versions are
+ * upgraded in memory exactly as `sigil migrate` would upgrade them on disk.
+ */
+export function parseManifestValue(
+  value: unknown,
+  where: string,
+): { manifest: Manifest; fromVersion: number } {
+  const version =
+    typeof value === "object" && value !== null
+      ? (value as { schema_version?: unknown }).schema_version
+      : undefined;
+  if (version === 1) {
+    return {
+      manifest: upgradeManifestV1(parseWith(ManifestV1, value, "ERR_RUN_CORRUPT", where)),
+      fromVersion: 1,
+    };
+  }
+  return {
+    manifest: parseWith(Manifest, value, "ERR_RUN_CORRUPT", where),
+    fromVersion: MANIFEST_SCHEMA_VERSION,
+  };
 }
 
 /**
@@ -110,7 +201,7 @@ export async function readManifest(runDir: string): Promise<Manifest | undefined
   } catch (error) {
     throw new SigilError("ERR_RUN_CORRUPT", `${where}: ${(error as Error).message}`);
   }
-  const manifest = parseWith(Manifest, parsed, "ERR_RUN_CORRUPT", where);
+  const { manifest } = parseManifestValue(parsed, where);
   assertManifestConsistent(manifest, where);
   return manifest;
 }

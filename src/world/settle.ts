@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { SigilError } from "../core/index.js";
+import { HASH_SCHEMA, SigilError } from "../core/index.js";
 import { assertIndexMatches, readOutputsIndex, scanOutputs } from "../run/index.js";
 import {
   type ChainLink,
@@ -50,6 +50,7 @@ export async function settleRun(request: SettleRequest): Promise<Manifest> {
   }
   const manifest: Manifest = {
     schema_version: MANIFEST_SCHEMA_VERSION,
+    hash_schema: HASH_SCHEMA,
     job_id: request.jobId,
     job_type: request.jobType,
     run_id: request.runId,

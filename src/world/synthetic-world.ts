@@ -1,7 +1,7 @@
 import { createCipheriv, createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalBytes, type OutputEntry, sha256Hex } from "../core/index.js";
+import { canonicalBytes, HASH_SCHEMA, type OutputEntry, sha256Hex } from "../core/index.js";
 import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type Manifest } from "./manifest.js";
 import { deriveRunIdBase } from "./run-id.js";
 import { computeInputsHash, INPUTS_DIR } from "./snapshots.js";
@@ -19,6 +19,8 @@ export interface SyntheticWorldOptions {
   outputBytes?: number;
   /** Runs per job id; the rest of the identity comes from the run's index. */
   runsPerJob?: number;
+  /** Write manifests of an older schema version (migration tests). */
+  schemaVersion?: 1 | typeof MANIFEST_SCHEMA_VERSION;
 }
 
 /** Deterministic filler bytes: an AES-CTR keystream keyed by the seed (fast, incompressible). */
@@ -68,6 +70,7 @@ export function writeSyntheticRun(
   const outputs = writeEntries(dir, outputFiles);
   const manifest: Manifest = {
     schema_version: MANIFEST_SCHEMA_VERSION,
+    hash_schema: HASH_SCHEMA,
     job_id: jobId,
     job_type: "synthetic.bench",
     run_id: runId,
@@ -85,7 +88,12 @@ export function writeSyntheticRun(
       langfuse_trace_id: null,
     },
   };
-  writeFileSync(join(dir, MANIFEST_FILE), canonicalBytes(manifest));
+  if (options.schemaVersion === 1) {
+    const { hash_schema: _h, ...v1 } = manifest;
+    writeFileSync(join(dir, MANIFEST_FILE), canonicalBytes({ ...v1, schema_version: 1 }));
+  } else {
+    writeFileSync(join(dir, MANIFEST_FILE), canonicalBytes(manifest));
+  }
   return manifest;
 }
 

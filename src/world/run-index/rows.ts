@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseJsonStrict, Receipt, sha256Hex } from "../../core/index.js";
-import { assertManifestConsistent, MANIFEST_FILE, Manifest } from "../manifest.js";
+import { assertManifestConsistent, MANIFEST_FILE, type Manifest, parseManifestValue } from "../manifest.js";
 
 /** One row per table the index holds; every value comes from artifacts on disk. */
 export interface RunRow {
@@ -100,7 +100,7 @@ export function readRunRows(worldRoot: string, runPath: string): RunRows | undef
   try {
     // Read the bytes once: they give both the manifest and the digest the index keys on.
     const bytes = readFileSync(join(worldRoot, runPath, MANIFEST_FILE));
-    const manifest = Manifest.parse(parseJsonStrict(bytes.toString("utf8")));
+    const { manifest } = parseManifestValue(parseJsonStrict(bytes.toString("utf8")), runPath);
     assertManifestConsistent(manifest, runPath);
     return rowsFromManifest(runPath, manifest, sha256Hex(bytes));
   } catch {

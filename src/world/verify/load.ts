@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseJsonStrict, parseWith } from "../../core/index.js";
-import { assertManifestConsistent, MANIFEST_FILE, Manifest } from "../manifest.js";
+import { parseJsonStrict } from "../../core/index.js";
+import { assertManifestConsistent, MANIFEST_FILE, type Manifest, parseManifestValue } from "../manifest.js";
 
 export type LoadedManifest = { ok: true; manifest: Manifest } | { ok: false; reason: string };
 export type ManifestLoader = (runDir: string) => Promise<LoadedManifest>;
@@ -9,7 +9,7 @@ export type ManifestLoader = (runDir: string) => Promise<LoadedManifest>;
 /** Parse manifest bytes; structural problems are reasons, not exceptions. */
 export function parseManifestText(text: string, where: string): LoadedManifest {
   try {
-    const manifest = parseWith(Manifest, parseJsonStrict(text), "ERR_RUN_CORRUPT", where);
+    const { manifest } = parseManifestValue(parseJsonStrict(text), where);
     // Sorted, unique lists are part of the format; inputs_hash is checked as a finding of its own.
     try {
       assertManifestConsistent(manifest, where);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { parseJsonStrict } from "../../core/index.js";
-import { type Manifest, manifestDigest } from "../manifest.js";
+import { type Manifest, manifestIdentityDigest } from "../manifest.js";
 import { deriveRunIdBase, isDerivedRunId, runIdCandidate } from "../run-id.js";
 import { BriefSnapshot, PriorArtifactSnapshot } from "../snapshot-contracts.js";
 import { computeInputsHash, INPUTS_DIR, SNAPSHOT_PATHS } from "../snapshots.js";
@@ -155,7 +155,7 @@ async function checkChain(ctx: RunContext, hasPrior: boolean): Promise<Finding[]
   if (!upstream.ok)
     return broken(`upstream ${upstreamPath} has no readable manifest`, { path: upstreamPath });
   const up = upstream.manifest;
-  const pinnedDigest = manifestDigest(up);
+  const pinnedDigest = manifestIdentityDigest(up);
   if (up.inputs_hash !== prior.data.inputs_hash)
     return broken(`upstream ${upstreamPath} inputs_hash changed`, {
       expected: prior.data.inputs_hash,

@@ -60475,7 +60475,7 @@ function verifyExecutionPrefix(worldRoot, prefix) {
 var RunId = external_exports.string().regex(/^[0-9a-f]{16}(?:-(?:[2-9]|[1-9][0-9]+))?$/, "run id");
 
 // src/world/manifest.ts
-var MANIFEST_SCHEMA_VERSION = 1;
+var MANIFEST_SCHEMA_VERSION = 2;
 var Name = external_exports.string().min(1).max(200);
 var ManifestRuntime = external_exports.strictObject({
   started_at: external_exports.string(),
@@ -60487,8 +60487,13 @@ var ManifestRuntime = external_exports.strictObject({
 var DoctrineRecord = external_exports.strictObject({ doctrine_id: Name, version: Name, sha256: Sha256 });
 var ChainLink = external_exports.strictObject({ job_id: Name, run_id: RunId });
 var ProcessorRecord = external_exports.strictObject({ ref: Name, image_digest: external_exports.string().min(1) });
-var Manifest = external_exports.strictObject({
-  schema_version: external_exports.literal(MANIFEST_SCHEMA_VERSION),
+var MigrationRecord = external_exports.strictObject({
+  migration: external_exports.string().min(1),
+  from_version: external_exports.number().int().positive(),
+  to_version: external_exports.number().int().positive(),
+  manifest_sha256_before: Sha256
+});
+var manifestFieldsV1 = {
   job_id: Name,
   job_type: Name,
   run_id: RunId,
@@ -60498,9 +60503,14 @@ var Manifest = external_exports.strictObject({
   processor: ProcessorRecord,
   chain: external_exports.array(ChainLink),
   outputs: external_exports.array(OutputEntry),
-  // Entry shape belongs to the migrations (SPEC §2.7); a fresh run has none.
-  migration_history: external_exports.array(external_exports.record(external_exports.string(), external_exports.unknown())),
+  migration_history: external_exports.array(MigrationRecord),
   runtime: ManifestRuntime
+};
+var ManifestV1 = external_exports.strictObject({ schema_version: external_exports.literal(1), ...manifestFieldsV1 });
+var Manifest = external_exports.strictObject({
+  schema_version: external_exports.literal(MANIFEST_SCHEMA_VERSION),
+  hash_schema: external_exports.literal(HASH_SCHEMA),
+  ...manifestFieldsV1
 });
 
 // src/world/snapshot-contracts.ts

@@ -1,0 +1,1 @@
+export * from "./migrate-world.js";
