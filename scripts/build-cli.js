@@ -2,8 +2,15 @@
 // Bundles the CLI into one CommonJS file, lib/sigil.cjs. Start-up is most of `sigil run`'s
 // overhead over running a processor directly: one minified bundle instead of a few hundred
 // module files takes `sigil --version` from ~260 ms to ~110 ms here, and V8's code cache
-// (bin/sigil.cjs) to ~85 ms. CommonJS because Node 20's code cache hooks only require().
+// (bin/sigil.cjs) to ~80 ms.
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+
+// Code caches of an older bundle (bin/sigil.cjs keys them by size and mtime) are dead weight.
+mkdirSync("lib", { recursive: true });
+for (const name of readdirSync("lib", { withFileTypes: true }).filter((d) => d.name.endsWith(".cache"))) {
+  rmSync(`lib/${name.name}`);
+}
 
 const common = {
   bundle: true,
@@ -14,6 +21,11 @@ const common = {
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
+  // Loaded on demand from node_modules (index, tracing): bundling them doubled start-up.
+  external: ["@electric-sql/pglite", "pg", "@langfuse/*", "@opentelemetry/*"],
+  // …through require(), not import(): the code cache compiles the bundle with vm.Script, which
+  // has no dynamic-import callback. Every one of those packages ships a CommonJS build.
+  supported: { "dynamic-import": false },
 };
 await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "lib/sigil.cjs" });
 // Worker threads of `sigil verify`, loaded from beside the CLI bundle.

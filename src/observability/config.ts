@@ -1,14 +1,14 @@
 import type { Logger } from "../core/index.js";
-import { createLangfuseTracer } from "./langfuse.js";
 import { guardTracer, noopTracer, type Tracer } from "./tracer.js";
 
 /**
  * Tracing is off unless configured: `SIGIL_TRACING=langfuse` plus the Langfuse project keys
  * (`LANGFUSE_PUBLIC_KEY`, `LANGFUSE_SECRET_KEY`, optional `LANGFUSE_BASE_URL`). Keys alone never
  * switch it on, so a CI that happens to hold them makes no unexpected network calls.
- * Whatever is returned is guarded: it can fail, it cannot fail a run.
+ * Whatever is returned is guarded: it can fail, it cannot fail a run. The Langfuse and
+ * OpenTelemetry SDKs load only when tracing is on: they would double the CLI's start-up.
  */
-export function tracerFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Tracer {
+export async function tracerFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Promise<Tracer> {
   const wanted = (env.SIGIL_TRACING ?? "").trim().toLowerCase();
   if (wanted === "" || wanted === "off" || wanted === "none") return noopTracer;
   const degraded = (why: string) => {
@@ -24,6 +24,7 @@ export function tracerFromEnv(env: NodeJS.ProcessEnv, logger: Logger): Tracer {
   let report: (error: unknown) => void = () => {};
   const timeoutS = Number(env.LANGFUSE_TIMEOUT ?? "2");
   try {
+    const { createLangfuseTracer } = await import("./langfuse.js");
     const tracer = createLangfuseTracer({
       publicKey,
       secretKey,

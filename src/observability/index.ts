@@ -1,3 +1,2 @@
 export * from "./config.js";
-export * from "./langfuse.js";
 export * from "./tracer.js";

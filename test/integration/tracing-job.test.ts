@@ -7,7 +7,8 @@ import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, test } from "vitest";
 import { createLogger } from "../../src/core/index.js";
 import { runJob } from "../../src/jobs/index.js";
-import { createLangfuseTracer, type Tracer, tracerFromEnv } from "../../src/observability/index.js";
+import { type Tracer, tracerFromEnv } from "../../src/observability/index.js";
+import { createLangfuseTracer } from "../../src/observability/langfuse.js";
 import { deterministicManifestBytes } from "../../src/world/index.js";
 import { instagramBrief, jobDeps, writeBrief } from "../helpers/job-world.js";
 import { snapshotTree, tempDir } from "../helpers/temp.js";
@@ -102,7 +103,7 @@ describe("tracing never changes a run", () => {
     const { port } = server.address() as AddressInfo;
     try {
       const { logger, lines } = capture();
-      const tracer = tracerFromEnv(
+      const tracer = await tracerFromEnv(
         {
           SIGIL_TRACING: "langfuse",
           LANGFUSE_PUBLIC_KEY: "pk-lf-1",
@@ -131,7 +132,7 @@ describe("tracing never changes a run", () => {
     const { port } = probe.address() as AddressInfo;
     await new Promise((resolve) => probe.close(resolve));
     const { logger, lines } = capture();
-    const tracer = tracerFromEnv(
+    const tracer = await tracerFromEnv(
       {
         SIGIL_TRACING: "langfuse",
         LANGFUSE_PUBLIC_KEY: "pk",

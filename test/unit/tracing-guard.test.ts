@@ -46,17 +46,19 @@ describe("guardTracer", () => {
     expect(lines.some((l) => l.event === "tracing.degraded" && l.where === "shutdown")).toBe(true);
   });
 
-  test("tracing is off unless SIGIL_TRACING says langfuse; keys alone do nothing", () => {
+  test("tracing is off unless SIGIL_TRACING says langfuse; keys alone do nothing", async () => {
     const { logger, lines } = capture();
-    expect(tracerFromEnv({ LANGFUSE_PUBLIC_KEY: "pk", LANGFUSE_SECRET_KEY: "sk" }, logger)).toBe(noopTracer);
-    expect(tracerFromEnv({}, logger)).toBe(noopTracer);
+    expect(await tracerFromEnv({ LANGFUSE_PUBLIC_KEY: "pk", LANGFUSE_SECRET_KEY: "sk" }, logger)).toBe(
+      noopTracer,
+    );
+    expect(await tracerFromEnv({}, logger)).toBe(noopTracer);
     expect(lines).toHaveLength(0);
   });
 
-  test("langfuse without keys, or an unknown tracer: a warning and no tracing", () => {
+  test("langfuse without keys, or an unknown tracer: a warning and no tracing", async () => {
     const { logger, lines } = capture();
-    expect(tracerFromEnv({ SIGIL_TRACING: "langfuse" }, logger)).toBe(noopTracer);
-    expect(tracerFromEnv({ SIGIL_TRACING: "zipkin" }, logger)).toBe(noopTracer);
+    expect(await tracerFromEnv({ SIGIL_TRACING: "langfuse" }, logger)).toBe(noopTracer);
+    expect(await tracerFromEnv({ SIGIL_TRACING: "zipkin" }, logger)).toBe(noopTracer);
     expect(lines.map((l) => l.event)).toEqual(["tracing.degraded", "tracing.degraded"]);
     expect(String(lines[0]?.error)).toContain("LANGFUSE_PUBLIC_KEY");
   });

@@ -71,7 +71,7 @@ export async function jobRunCommand(
   const flags = parseWith(JobRunFlags, raw, "ERR_USAGE", "sigil job run");
   const redact = createRedactor();
   const logger = createLogger({ redact, destination: ctx.stderr });
-  const tracer = tracerFromEnv(ctx.env, logger);
+  const tracer = await tracerFromEnv(ctx.env, logger);
   const root = resolve(ctx.cwd, flags.root ?? ".");
   try {
     const result = await runJob(
