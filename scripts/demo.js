@@ -49,5 +49,20 @@ for (const { ref, inputs } of runs) {
   );
 }
 console.log(
-  "Run it again: the outputs and inputs_hash are byte-identical; only execution ids and times change.",
+  "Run it again: outputs and inputs_hash are byte-identical; only execution ids and times change.\n",
 );
+
+// Governed jobs: a brief becomes a content-addressed run; the second is chained on the first,
+// and proposing the first again replays it without executing anything.
+for (const brief of ["instagram-copy.yaml", "compliance-review.yaml", "instagram-copy.yaml"]) {
+  const args = ["job", "run", join("examples/briefs", brief), "--mode", "mock", "--world", world, "--json"];
+  console.log(`$ sigil ${args.join(" ")}`);
+  const result = JSON.parse(sigil(args));
+  const replay = result.replayed_from ? ` (replayed_from ${result.replayed_from}: nothing executed)` : "";
+  console.log(`  ${result.status}: ${result.job_type} → ${result.run}${replay}`);
+  console.log(`  manifest ${result.manifest}\n`);
+}
+
+// The proof: every governed run in the world checked against its own hashes and identity.
+console.log(`$ sigil verify ${world}`);
+console.log(sigil(["verify", world]));
