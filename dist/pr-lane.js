@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-KLRLT3K3.js";
+} from "./chunks/chunk-NOFWPGLS.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

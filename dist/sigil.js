@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-KLRLT3K3.js";
+} from "./chunks/chunk-NOFWPGLS.js";
 
 // src/actions/umbrella.ts
 var UMBRELLA_COMMANDS = Object.keys(ACTIONS);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-KLRLT3K3.js";
+} from "./chunks/chunk-NOFWPGLS.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

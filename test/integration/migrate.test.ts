@@ -9,6 +9,7 @@ import { listRunPaths } from "../../src/world/run-index/index.js";
 import { writeSyntheticWorld } from "../../src/world/synthetic-world.js";
 import { verifyWorld } from "../../src/world/verify/index.js";
 import { runCli } from "../helpers/cli.js";
+import { EXAMPLE_BRIEFS, runExampleJob } from "../helpers/example-jobs.js";
 import { REPO_ROOT, snapshotTree, tempDir } from "../helpers/temp.js";
 
 async function treeHash(root: string): Promise<string> {
@@ -39,24 +40,10 @@ async function versions(world: string): Promise<number[]> {
 /** A real chained world as v1 code would have left it: the downstream pinned the v1 upstream. */
 async function v1World(world: string): Promise<string[]> {
   const runs: string[] = [];
-  for (const brief of ["instagram-copy.yaml", "compliance-review.yaml"]) {
-    const run = await runCli(
-      [
-        "job",
-        "run",
-        join(REPO_ROOT, "examples/briefs", brief),
-        "--world",
-        world,
-        "--root",
-        REPO_ROOT,
-        "--json",
-      ],
-      { cwd: REPO_ROOT },
-    );
-    expect(run.code, run.stderr).toBe(0);
-    const { job_id, run_id } = JSON.parse(run.stdout);
-    runs.push(`${job_id}/${run_id}`);
-    await downgradeToV1(world, `${job_id}/${run_id}`);
+  for (const brief of EXAMPLE_BRIEFS) {
+    const run = await runExampleJob(world, brief);
+    runs.push(run);
+    await downgradeToV1(world, run);
   }
   return runs;
 }

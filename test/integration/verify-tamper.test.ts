@@ -10,6 +10,7 @@ import {
   verifyWorld,
 } from "../../src/world/verify/index.js";
 import { runCli } from "../helpers/cli.js";
+import { runExampleJob } from "../helpers/example-jobs.js";
 import { REPO_ROOT, tempDir } from "../helpers/temp.js";
 
 /** A real world: the two example briefs run through `sigil job run` (mock), the second chained. */
@@ -19,27 +20,8 @@ let reviewRun = "";
 
 beforeAll(async () => {
   template = await mkdtemp(join(tmpdir(), "sigil-verify-template-"));
-  for (const brief of ["instagram-copy.yaml", "compliance-review.yaml"]) {
-    const run = await runCli(
-      [
-        "job",
-        "run",
-        join(REPO_ROOT, "examples/briefs", brief),
-        "--world",
-        template,
-        "--root",
-        REPO_ROOT,
-        "--mode",
-        "mock",
-        "--json",
-      ],
-      { cwd: REPO_ROOT },
-    );
-    expect(run.code, run.stdout + run.stderr).toBe(0);
-    const result = JSON.parse(run.stdout) as { job_id: string; run_id: string };
-    if (brief.startsWith("instagram")) copyRun = `${result.job_id}/${result.run_id}`;
-    else reviewRun = `${result.job_id}/${result.run_id}`;
-  }
+  copyRun = await runExampleJob(template, "instagram-copy.yaml");
+  reviewRun = await runExampleJob(template, "compliance-review.yaml");
 }, 60_000);
 
 afterAll(async () => {

@@ -17,12 +17,13 @@ export function parseProcessorRef(ref: string): { ns: string; name: string; vers
 const Platform = z
   .string()
   .regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, "platform must look like os/arch[/variant]");
-const RelativePath = z
+/** A path inside the repository: relative, `/`-separated, never climbing out with `..`. */
+export const RepoRelativePath = z
   .string()
   .min(1)
   .refine(
     (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
-    "must be a relative path inside the repo",
+    "must be a relative path inside the repository",
   );
 const SecretName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "secret names are UPPER_SNAKE_CASE");
 
@@ -32,7 +33,7 @@ export const RegistryEntry = z.strictObject({
   image: z.string().min(1),
   image_tag: z.string().min(1).optional(),
   platforms: z.array(Platform).min(1).default(["linux/amd64", "linux/arm64"]),
-  source: RelativePath,
+  source: RepoRelativePath,
   entrypoint: z.array(z.string().min(1)).min(1),
   secrets: z.array(SecretName).default([]),
   timeout_s: z.number().int().positive().max(86_400),

@@ -1,17 +1,10 @@
 import { z } from "zod";
 import { InputsV1 } from "./inputs.js";
-import { ProcessorRef } from "./registry-entry.js";
+import { ProcessorRef, RepoRelativePath } from "./registry-entry.js";
 
 /** Where the config lives in a target repository (SPEC §4). */
 export const SIGIL_CONFIG_PATH = ".github/sigil.yml";
 
-const RepoRelativePath = z
-  .string()
-  .min(1)
-  .refine(
-    (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
-    "must be a relative path inside the repository",
-  );
 const OwnerName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/name");
 const Login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login");
 /** A user is named by login or, robust against renames, by numeric id. */

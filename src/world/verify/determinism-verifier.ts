@@ -2,7 +2,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import type { OutputEntry } from "../../core/index.js";
 import { type Finding, finding } from "./findings.js";
-import { digestIfPresent } from "./hash-files.js";
+import { checkRecordedFiles } from "./recorded-files.js";
 import type { RunContext } from "./snapshot-validator.js";
 
 function listFiles(dir: string, rel: string, out: string[]): void {
@@ -24,20 +24,10 @@ export function verifyOutputFiles(
   runPath: string,
   recorded: readonly OutputEntry[],
 ): Finding[] {
-  const found: Finding[] = [];
-  for (const entry of recorded) {
-    const disk = digestIfPresent(join(runDir, entry.path));
-    if (!disk) found.push(finding("ERR_VERIFY_OUTPUT_MISSING", runPath, entry.path, { path: entry.path }));
-    else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
-      found.push(
-        finding("ERR_VERIFY_OUTPUT_HASH", runPath, entry.path, {
-          path: entry.path,
-          expected: entry.sha256,
-          observed: disk.sha256,
-        }),
-      );
-    }
-  }
+  const found = checkRecordedFiles(runDir, runPath, recorded, {
+    missing: "ERR_VERIFY_OUTPUT_MISSING",
+    mismatch: "ERR_VERIFY_OUTPUT_HASH",
+  });
   const declared = new Set(recorded.map((o) => o.path));
   const onDisk: string[] = [];
   listFiles(join(runDir, "outputs"), "outputs", onDisk);

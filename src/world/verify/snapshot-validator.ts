@@ -6,8 +6,8 @@ import { deriveRunIdBase, isDerivedRunId, runIdCandidate } from "../run-id.js";
 import { BriefSnapshot, PriorArtifactSnapshot } from "../snapshot-contracts.js";
 import { computeInputsHash, INPUTS_DIR, SNAPSHOT_PATHS } from "../snapshots.js";
 import { type Finding, finding } from "./findings.js";
-import { digestIfPresent } from "./hash-files.js";
 import type { LoadedManifest, ManifestLoader } from "./load.js";
+import { checkRecordedFiles } from "./recorded-files.js";
 
 export interface RunContext {
   worldRoot: string;
@@ -54,20 +54,12 @@ export async function validateSnapshots(ctx: RunContext): Promise<Finding[]> {
   }
 
   const declared = new Set(manifest.snapshots.map((s) => s.path));
-  const digests = manifest.snapshots.map((s) => digestIfPresent(join(runDir, s.path)));
-  manifest.snapshots.forEach((entry, i) => {
-    const disk = digests[i];
-    if (!disk) found.push(finding("ERR_VERIFY_SNAPSHOT_MISSING", runPath, entry.path, { path: entry.path }));
-    else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
-      found.push(
-        finding("ERR_VERIFY_SNAPSHOT_HASH", runPath, entry.path, {
-          path: entry.path,
-          expected: entry.sha256,
-          observed: disk.sha256,
-        }),
-      );
-    }
-  });
+  found.push(
+    ...checkRecordedFiles(runDir, runPath, manifest.snapshots, {
+      missing: "ERR_VERIFY_SNAPSHOT_MISSING",
+      mismatch: "ERR_VERIFY_SNAPSHOT_HASH",
+    }),
+  );
   for (const path of listInputs(runDir)) {
     if (!declared.has(path)) found.push(finding("ERR_VERIFY_SNAPSHOT_UNDECLARED", runPath, path, { path }));
   }

@@ -21167,7 +21167,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join11 } = __require("path");
+    var { join: join12 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -21219,7 +21219,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join11(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join12(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -21732,7 +21732,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync: existsSync3 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join11, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
+    var { join: join12, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
     var { fileURLToPath: fileURLToPath3 } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit2 = require_on_exit_leak_free();
@@ -21887,7 +21887,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join11(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join12(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -21908,7 +21908,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join11(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join12(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -21935,7 +21935,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join11(__dirname, "..", "file.js");
+          return join12(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -22915,7 +22915,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join11 = ",";
+            let join12 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -22929,7 +22929,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join11 = `,
+                join12 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -22937,13 +22937,13 @@ ${indentation}`;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join11;
+                res += join12;
               }
               const tmp = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join11}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join12}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -22964,7 +22964,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join11 = `,
+              join12 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -22978,13 +22978,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join11;
+                separator = join12;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join11;
+              separator = join12;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -23025,7 +23025,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join11 = ",";
+            let join12 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -23038,7 +23038,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join11 = `,
+                join12 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -23046,13 +23046,13 @@ ${indentation}`;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join11;
+                res += join12;
               }
               const tmp = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join11}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join12}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -23065,7 +23065,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join11 = `,
+              join12 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -23074,7 +23074,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join11;
+                separator = join12;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -23132,20 +23132,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join12 = `,
+              const join13 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i2 = 0;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join12;
+                res2 += join13;
               }
               const tmp = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join12}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join13}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -23161,16 +23161,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join11 = `,
+            const join12 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join11, maximumBreadth);
+              res += stringifyTypedArray(value, join12, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join11;
+              separator = join12;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -23181,13 +23181,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join11;
+                separator = join12;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join11;
+              separator = join12;
             }
             if (separator !== "") {
               res = `
@@ -52196,9 +52196,9 @@ function parseProcessorRef(ref) {
   return { ns, name, version: version2 };
 }
 var Platform = external_exports.string().regex(/^[a-z0-9]+\/[a-z0-9]+(\/[a-z0-9]+)?$/, "platform must look like os/arch[/variant]");
-var RelativePath = external_exports.string().min(1).refine(
+var RepoRelativePath = external_exports.string().min(1).refine(
   (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
-  "must be a relative path inside the repo"
+  "must be a relative path inside the repository"
 );
 var SecretName = external_exports.string().regex(/^[A-Z][A-Z0-9_]*$/, "secret names are UPPER_SNAKE_CASE");
 var RegistryEntry = external_exports.strictObject({
@@ -52206,7 +52206,7 @@ var RegistryEntry = external_exports.strictObject({
   image: external_exports.string().min(1),
   image_tag: external_exports.string().min(1).optional(),
   platforms: external_exports.array(Platform).min(1).default(["linux/amd64", "linux/arm64"]),
-  source: RelativePath,
+  source: RepoRelativePath,
   entrypoint: external_exports.array(external_exports.string().min(1)).min(1),
   secrets: external_exports.array(SecretName).default([]),
   timeout_s: external_exports.number().int().positive().max(86400),
@@ -52218,10 +52218,6 @@ var RegistryEntry = external_exports.strictObject({
 
 // src/core/contracts/sigil-config.ts
 var SIGIL_CONFIG_PATH = ".github/sigil.yml";
-var RepoRelativePath = external_exports.string().min(1).refine(
-  (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
-  "must be a relative path inside the repository"
-);
 var OwnerName = external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/name");
 var Login = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login");
 var UserRef = external_exports.union([Login, external_exports.number().int().positive()]);
@@ -60346,12 +60342,15 @@ async function checkProcessor(checked, project, ctx) {
 
 // src/world/verify/determinism-verifier.ts
 import { readdirSync as readdirSync2 } from "node:fs";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/world/verify/findings.ts
 function finding(code, run, detail, extra = {}) {
   return { code, run, message: `${ERROR_TABLE[code]}: ${detail}`, ...extra };
 }
+
+// src/world/verify/recorded-files.ts
+import { join as join9 } from "node:path";
 
 // src/world/verify/hash-files.ts
 import { createHash as createHash3 } from "node:crypto";
@@ -60384,6 +60383,25 @@ function digestIfPresent(path6) {
   }
 }
 
+// src/world/verify/recorded-files.ts
+function checkRecordedFiles(runDir, runPath, recorded, codes) {
+  const found = [];
+  for (const entry of recorded) {
+    const disk = digestIfPresent(join9(runDir, entry.path));
+    if (!disk) found.push(finding(codes.missing, runPath, entry.path, { path: entry.path }));
+    else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
+      found.push(
+        finding(codes.mismatch, runPath, entry.path, {
+          path: entry.path,
+          expected: entry.sha256,
+          observed: disk.sha256
+        })
+      );
+    }
+  }
+  return found;
+}
+
 // src/world/verify/determinism-verifier.ts
 function listFiles2(dir, rel, out) {
   let items;
@@ -60393,28 +60411,18 @@ function listFiles2(dir, rel, out) {
     return;
   }
   for (const item of items) {
-    if (item.isDirectory()) listFiles2(join9(dir, item.name), `${rel}/${item.name}`, out);
+    if (item.isDirectory()) listFiles2(join10(dir, item.name), `${rel}/${item.name}`, out);
     else out.push(`${rel}/${item.name}`);
   }
 }
 function verifyOutputFiles(runDir, runPath, recorded) {
-  const found = [];
-  for (const entry of recorded) {
-    const disk = digestIfPresent(join9(runDir, entry.path));
-    if (!disk) found.push(finding("ERR_VERIFY_OUTPUT_MISSING", runPath, entry.path, { path: entry.path }));
-    else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
-      found.push(
-        finding("ERR_VERIFY_OUTPUT_HASH", runPath, entry.path, {
-          path: entry.path,
-          expected: entry.sha256,
-          observed: disk.sha256
-        })
-      );
-    }
-  }
+  const found = checkRecordedFiles(runDir, runPath, recorded, {
+    missing: "ERR_VERIFY_OUTPUT_MISSING",
+    mismatch: "ERR_VERIFY_OUTPUT_HASH"
+  });
   const declared = new Set(recorded.map((o2) => o2.path));
   const onDisk = [];
-  listFiles2(join9(runDir, "outputs"), "outputs", onDisk);
+  listFiles2(join10(runDir, "outputs"), "outputs", onDisk);
   for (const path6 of onDisk.sort()) {
     if (!declared.has(path6)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", runPath, path6, { path: path6 }));
   }
@@ -60423,7 +60431,7 @@ function verifyOutputFiles(runDir, runPath, recorded) {
 
 // src/world/verify/execution.ts
 import { readFileSync as readFileSync3 } from "node:fs";
-import { join as join10, relative as relative6 } from "node:path";
+import { join as join11, relative as relative6 } from "node:path";
 function readParsed(path6, parse3) {
   try {
     return { value: parse3(parseJsonStrict(readFileSync3(path6, "utf8"))) };
@@ -60436,24 +60444,24 @@ function readParsed(path6, parse3) {
 function verifyExecutionPrefix(worldRoot, prefix) {
   const where = relative6(worldRoot, prefix).split("\\").join("/");
   const found = [];
-  const index = readParsed(join10(prefix, "outputs.json"), (v) => OutputsIndex.parse(v));
+  const index = readParsed(join11(prefix, "outputs.json"), (v) => OutputsIndex.parse(v));
   if (!index.value)
     return Promise.resolve([
       finding("ERR_VERIFY_RECEIPT", where, `outputs.json is ${index.error}`, { path: "outputs.json" })
     ]);
-  const receipt = readParsed(join10(prefix, "receipt.json"), (v) => Receipt.parse(v));
+  const receipt = readParsed(join11(prefix, "receipt.json"), (v) => Receipt.parse(v));
   if (!receipt.value) {
     found.push(
       finding("ERR_VERIFY_RECEIPT", where, `receipt.json is ${receipt.error}`, { path: "receipt.json" })
     );
   } else {
-    const twinPath = join10(worldRoot, "execution", receipt.value.execution_id, "determinism.json");
+    const twinPath = join11(worldRoot, "execution", receipt.value.execution_id, "determinism.json");
     let twin = "";
     try {
       twin = readFileSync3(twinPath, "utf8");
     } catch {
     }
-    if (twin !== readFileSync3(join10(prefix, "receipt.json"), "utf8")) {
+    if (twin !== readFileSync3(join11(prefix, "receipt.json"), "utf8")) {
       found.push(
         finding("ERR_VERIFY_RECEIPT", where, "receipt.json and its twin determinism.json differ", {
           path: "receipt.json"
