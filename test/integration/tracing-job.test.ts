@@ -2,31 +2,19 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import type { ReadableSpan, SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { describe, expect, test } from "vitest";
-import { createLogger } from "../../src/core/index.js";
 import { runJob } from "../../src/jobs/index.js";
 import { type Tracer, tracerFromEnv } from "../../src/observability/index.js";
 import { createLangfuseTracer } from "../../src/observability/langfuse.js";
 import { deterministicManifestBytes } from "../../src/world/index.js";
 import { instagramBrief, jobDeps, writeBrief } from "../helpers/job-world.js";
+import { captureLogger } from "../helpers/logs.js";
 import { snapshotTree, tempDir } from "../helpers/temp.js";
 import { throwingTracer } from "../helpers/tracing.js";
 
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger({ destination }), lines };
-}
-
 /** Runs the same brief untraced and traced in fresh worlds; returns both results. */
-async function runBoth(tracer: Tracer, logger = capture().logger) {
+async function runBoth(tracer: Tracer, logger = captureLogger().logger) {
   await using tmp = await tempDir();
   const brief = await writeBrief(tmp.path, "copy.yaml", instagramBrief());
   const plain = await runJob({ briefPath: brief, world: join(tmp.path, "plain") }, jobDeps());
@@ -41,7 +29,7 @@ async function runBoth(tracer: Tracer, logger = capture().logger) {
 
 describe("tracing never changes a run", () => {
   test("a tracer that throws: the run completes with the same run_id and deterministic bytes", async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const { plain, traced } = await runBoth(throwingTracer, logger);
     expect(traced.run_id).toBe(plain.run_id);
     expect(traced.inputs_hash).toBe(plain.inputs_hash);
@@ -102,7 +90,7 @@ describe("tracing never changes a run", () => {
     await once(server, "listening");
     const { port } = server.address() as AddressInfo;
     try {
-      const { logger, lines } = capture();
+      const { logger, lines } = captureLogger();
       const tracer = await tracerFromEnv(
         {
           SIGIL_TRACING: "langfuse",
@@ -131,7 +119,7 @@ describe("tracing never changes a run", () => {
     await once(probe, "listening");
     const { port } = probe.address() as AddressInfo;
     await new Promise((resolve) => probe.close(resolve));
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const tracer = await tracerFromEnv(
       {
         SIGIL_TRACING: "langfuse",

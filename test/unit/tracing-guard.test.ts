@@ -1,23 +1,11 @@
-import { Writable } from "node:stream";
 import { describe, expect, test } from "vitest";
-import { createLogger } from "../../src/core/index.js";
 import { guardTracer, noopTracer, type Tracer, tracerFromEnv } from "../../src/observability/index.js";
+import { captureLogger } from "../helpers/logs.js";
 import { boom, throwingTracer } from "../helpers/tracing.js";
-
-function capture() {
-  const lines: Record<string, unknown>[] = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line.trim()) lines.push(JSON.parse(line));
-      done();
-    },
-  });
-  return { logger: createLogger({ destination }), lines };
-}
 
 describe("guardTracer", () => {
   test("a tracer that throws everywhere never throws through, and says so once", async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const guarded = guardTracer(throwingTracer, logger);
     const trace = guarded.startTrace("t", { a: 1 });
     expect(trace.traceId).toBeUndefined();
@@ -30,7 +18,7 @@ describe("guardTracer", () => {
   });
 
   test("startTrace throwing falls back to a no-op trace", () => {
-    const { logger } = capture();
+    const { logger } = captureLogger();
     const guarded = guardTracer({ ...noopTracer, name: "x", startTrace: boom }, logger);
     const trace = guarded.startTrace("t");
     expect(trace.traceId).toBeUndefined();
@@ -38,7 +26,7 @@ describe("guardTracer", () => {
   });
 
   test("a shutdown that never answers is cut off after the bound", async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     const hanging: Tracer = { ...noopTracer, name: "hanging", shutdown: () => new Promise(() => {}) };
     const started = performance.now();
     await guardTracer(hanging, logger, 50).shutdown();
@@ -47,7 +35,7 @@ describe("guardTracer", () => {
   });
 
   test("tracing is off unless SIGIL_TRACING says langfuse; keys alone do nothing", async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     expect(await tracerFromEnv({ LANGFUSE_PUBLIC_KEY: "pk", LANGFUSE_SECRET_KEY: "sk" }, logger)).toBe(
       noopTracer,
     );
@@ -56,7 +44,7 @@ describe("guardTracer", () => {
   });
 
   test("langfuse without keys, or an unknown tracer: a warning and no tracing", async () => {
-    const { logger, lines } = capture();
+    const { logger, lines } = captureLogger();
     expect(await tracerFromEnv({ SIGIL_TRACING: "langfuse" }, logger)).toBe(noopTracer);
     expect(await tracerFromEnv({ SIGIL_TRACING: "zipkin" }, logger)).toBe(noopTracer);
     expect(lines.map((l) => l.event)).toEqual(["tracing.degraded", "tracing.degraded"]);
