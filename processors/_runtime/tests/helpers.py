@@ -37,6 +37,11 @@ class Run:
         """Every file under the world, relative path -> bytes."""
         return {str(p.relative_to(self.world)): p.read_bytes() for p in sorted(self.world.rglob("*")) if p.is_file()}
 
+    def prefix_files(self) -> dict:
+        """Every file under the write prefix, path relative to the prefix -> bytes."""
+        prefix = self.prefix.relative_to(self.world).as_posix() + "/"
+        return {k[len(prefix):]: v for k, v in self.files().items() if k.startswith(prefix)}
+
 
 def child_env(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in _SCRUBBED and not k.startswith("SIGIL_")}

@@ -21,16 +21,12 @@ class LitellmTests(unittest.TestCase):
         self.t = TempWorld()
         self.addCleanup(self.t.cleanup)
 
-    def outputs_of(self, run):
-        prefix = run.prefix.relative_to(run.world).as_posix() + "/"
-        return {k[len(prefix):]: v for k, v in run.files().items() if k.startswith(prefix)}
-
     def test_mock_is_byte_stable_across_runs(self):
         runs = [self.t.run(MAIN, HI, execution_id=f"exec-{i}", env={**IDENTITY, "CI": "true"}) for i in (1, 2)]
         for run in runs:
             self.assertEqual(run.rc, 0, run.stderr)
             self.assertEqual(run.result()["status"], "success")
-        a, b = (self.outputs_of(run) for run in runs)
+        a, b = (run.prefix_files() for run in runs)
         self.assertEqual(sorted(a), ["outputs.json", "outputs/response.json", "outputs/response.txt", "receipt.json"])
         for name in ("outputs.json", "outputs/response.json", "outputs/response.txt"):
             self.assertEqual(a[name], b[name], name)
@@ -41,7 +37,7 @@ class LitellmTests(unittest.TestCase):
 
     def test_mock_response_shape(self):
         run = self.t.run(MAIN, {**HI, "model": "gpt-4o-mini"})
-        out = self.outputs_of(run)
+        out = run.prefix_files()
         response = json.loads(out["outputs/response.json"])
         self.assertEqual(response["object"], "chat.completion")
         self.assertEqual(response["model"], "gpt-4o-mini")

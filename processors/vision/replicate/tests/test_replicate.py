@@ -36,12 +36,8 @@ class ReplicateTests(unittest.TestCase):
         self.t = TempWorld()
         self.addCleanup(self.t.cleanup)
 
-    def outputs_of(self, run):
-        prefix = run.prefix.relative_to(run.world).as_posix() + "/"
-        return {k[len(prefix):]: v for k, v in run.files().items() if k.startswith(prefix)}
-
     def test_mock_is_byte_stable_and_valid(self):
-        a, b = (self.outputs_of(self.t.run(MAIN, PROMPT, execution_id=f"e{i}")) for i in (1, 2))
+        a, b = (self.t.run(MAIN, PROMPT, execution_id=f"e{i}").prefix_files() for i in (1, 2))
         self.assertEqual(sorted(a), ["outputs.json", "outputs/image.png", "outputs/prediction.json", "receipt.json"])
         for name in ("outputs.json", "outputs/image.png", "outputs/prediction.json"):
             self.assertEqual(a[name], b[name], name)
@@ -59,9 +55,9 @@ class ReplicateTests(unittest.TestCase):
 
     def test_prompt_from_messages_and_colour_follows_inputs(self):
         run = self.t.run(MAIN, {"schema": "v1", "params": {"messages": [{"role": "user", "content": "a cat"}]}})
-        out = self.outputs_of(run)
+        out = run.prefix_files()
         self.assertEqual(json.loads(out["outputs/prediction.json"])["input"], {"prompt": "a cat"})
-        other = self.outputs_of(self.t.run(MAIN, PROMPT, execution_id="e9"))
+        other = self.t.run(MAIN, PROMPT, execution_id="e9").prefix_files()
         self.assertNotEqual(out["outputs/image.png"], other["outputs/image.png"])
 
     def test_missing_secret_in_real_mode(self):
