@@ -1,4 +1,6 @@
+import { statSync } from "node:fs";
 import { resolve } from "node:path";
+import { SigilError } from "../core/index.js";
 
 /** What a CLI command touches of its process, so tests can run commands in-process. */
 export interface CliContext {
@@ -27,4 +29,15 @@ export function processContext(): CliContext {
       return Buffer.concat(chunks).toString("utf8");
     },
   };
+}
+
+/** The world a read-side command works on: it must exist, or the answer would be a silent "0 runs". */
+export function existingWorld(ctx: CliContext, arg: string | undefined): string {
+  const root = resolve(ctx.cwd, worldRootFrom(arg, ctx.env));
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {}
+  if (!isDir) throw new SigilError("ERR_USAGE", `no world at ${root}: give a world root, or set SIGIL_WORLD`);
+  return root;
 }

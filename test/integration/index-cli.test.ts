@@ -113,3 +113,17 @@ describe("progress display", () => {
     expect(piped.stderr).toBe("");
   });
 });
+
+describe("a missing world", () => {
+  test.each([["verify"], ["migrate"], ["reindex"], ["index", "sync"]])(
+    "sigil %s on a path that is not a world is ERR_USAGE, exit 2, nothing created",
+    async (...command) => {
+      await using dir = await tempDir();
+      const missing = join(dir.path, "nope");
+      const run = await runCli([...command, missing], { cwd: dir.path });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(/ERR_USAGE: invalid command line: no world at .*nope/);
+      expect(await exists(missing)).toBe(false);
+    },
+  );
+});

@@ -1,4 +1,3 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { canonicalize } from "../../core/index.js";
 import {
@@ -9,14 +8,14 @@ import {
   reindex,
   type SyncReport,
 } from "../../world/run-index/index.js";
-import { type CliContext, EXIT, worldRootFrom } from "../context.js";
+import { type CliContext, EXIT, existingWorld } from "../context.js";
 
 async function withIndex<T>(
   ctx: CliContext,
   world: string | undefined,
   fn: (db: IndexDb, root: string) => Promise<T>,
 ): Promise<T> {
-  const root = resolve(ctx.cwd, world ?? worldRootFrom(undefined, ctx.env));
+  const root = existingWorld(ctx, world);
   const db = await openIndex({ worldRoot: root, databaseUrl: ctx.env.DATABASE_URL });
   try {
     return await fn(db, root);

@@ -1,8 +1,7 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { canonicalize } from "../../core/index.js";
 import { type MigrateReport, migrateWorld } from "../../world/migrations/index.js";
-import { type CliContext, EXIT, worldRootFrom } from "../context.js";
+import { type CliContext, EXIT, existingWorld } from "../context.js";
 import { progressLine } from "./verify.js";
 
 function renderMigrate(report: MigrateReport): string {
@@ -36,7 +35,7 @@ job_id, run_id, snapshots and their hashes never change, and migration_history r
 step. Rerunning is safe: migrated manifests are left as they are.`,
     )
     .action(async (world: string | undefined, options: { dryRun?: boolean; json?: boolean }) => {
-      const root = resolve(ctx.cwd, world ?? worldRootFrom(undefined, ctx.env));
+      const root = existingWorld(ctx, world);
       const onProgress = progressLine(ctx, options.dryRun ? "planning" : "migrating");
       const report = await migrateWorld(root, {
         dryRun: options.dryRun === true,

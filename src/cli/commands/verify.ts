@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import type { Command } from "commander";
 import {
   renderReportJson,
@@ -7,7 +7,7 @@ import {
   verifyWorld,
   verifyWorldParallel,
 } from "../../world/verify/index.js";
-import { type CliContext, EXIT, worldRootFrom } from "../context.js";
+import { type CliContext, EXIT, existingWorld } from "../context.js";
 
 /** A one-line progress display, redrawn in place, only when stderr is a terminal. */
 export function progressLine(
@@ -49,7 +49,7 @@ Example:
   sigil verify artifacts/ --json | jq '.findings[] | .code'`,
     )
     .action(async (world: string | undefined, options: { json?: boolean; replay?: boolean }) => {
-      const root = resolve(ctx.cwd, world ?? worldRootFrom(undefined, ctx.env));
+      const root = existingWorld(ctx, world);
       const onProgress = progressLine(ctx, "verifying runs");
       const progress = { ...(onProgress ? { onProgress } : {}), replay: options.replay === true };
       const workerScript = verifyWorkerScript();
