@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-NOFWPGLS.js";
+} from "./chunks/chunk-PG3NUC6R.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -4,6 +4,8 @@ import { join } from "node:path";
 import {
   describeTail,
   type Envelope,
+  ERROR_TABLE,
+  type ErrorCode,
   isErrorCode,
   ProcessorStatusLine,
   parseJsonStrict,
@@ -105,11 +107,12 @@ export class LocalAdapter implements Adapter {
       timeoutMs: request.entry.timeout_s * 1000,
       onStderrLine: (line) => this.forwardLog(request, line),
     });
-    const fail = (code: Parameters<typeof errorEnvelope>[1], message: string) =>
+    // A processor's own error message already holds its code's fragment; others get it prefixed.
+    const fail = (code: ErrorCode, detail: string) =>
       errorEnvelope(
         request.execution_id,
         code,
-        new SigilError(code, message).message,
+        detail.includes(ERROR_TABLE[code]) ? detail : `${ERROR_TABLE[code]}: ${detail}`,
         request.env_fingerprint,
       );
 
@@ -129,14 +132,7 @@ export class LocalAdapter implements Adapter {
     }
     if (status.status === "error") {
       const code = isErrorCode(status.error.code) ? status.error.code : "ERR_ADAPTER_INVOCATION";
-      // The processor's message already holds its code's fragment; keep it, bounded.
-      const message = status.error.message.slice(0, 2000);
-      return errorEnvelope(
-        request.execution_id,
-        code,
-        message.includes(new SigilError(code).message) ? message : new SigilError(code, message).message,
-        request.env_fingerprint,
-      );
+      return fail(code, status.error.message.slice(0, 2000));
     }
     if (result.rc !== 0 || status.execution_id !== request.execution_id) {
       return fail(

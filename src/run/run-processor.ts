@@ -17,7 +17,7 @@ import {
   systemClock,
 } from "../core/index.js";
 import { assertImagePolicy, type Lane, loadRegistry, lookupEntry, sourceDigest } from "../supply/index.js";
-import { type Adapter, envelopeFromError, errorEnvelope } from "./adapter.js";
+import { type Adapter, envelopeFromError } from "./adapter.js";
 import { assertCiSafety, resolveInputs } from "./inputs.js";
 import { EXECUTION_ID_PLACEHOLDER, resolveWritePrefix } from "./write-prefix.js";
 
@@ -205,5 +205,3 @@ function logSettle(log: Logger, envelope: Envelope, elapsed: number, imageDigest
   if (envelope.status === "success") log.info(fields);
   else log.error({ ...fields, code: envelope.error.code }, envelope.error.message);
 }
-
-export { errorEnvelope };

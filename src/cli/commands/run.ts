@@ -100,9 +100,9 @@ export async function runCommand(raw: Record<string, unknown>, ctx: CliContext):
     outcome = { envelope: errorEnvelope(newUuid7(), sigil.code, sigil.message) };
   }
   const { envelope } = outcome;
-  ctx.stdout.write(
-    flags.json ? `${JSON.stringify(envelope)}\n` : renderHuman(envelope, outcome.writePrefix, ctx),
-  );
+  // Messages can quote a processor's stderr: the envelope goes through the same filter as logs.
+  const text = flags.json ? `${JSON.stringify(envelope)}\n` : renderHuman(envelope, outcome.writePrefix, ctx);
+  ctx.stdout.write(redact(text));
   return envelope.status === "success" ? EXIT.ok : EXIT.failed;
 }
 

@@ -59804,10 +59804,10 @@ var LocalAdapter = class {
       timeoutMs: request.entry.timeout_s * 1e3,
       onStderrLine: (line) => this.forwardLog(request, line)
     });
-    const fail = (code, message) => errorEnvelope(
+    const fail = (code, detail) => errorEnvelope(
       request.execution_id,
       code,
-      new SigilError(code, message).message,
+      detail.includes(ERROR_TABLE[code]) ? detail : `${ERROR_TABLE[code]}: ${detail}`,
       request.env_fingerprint
     );
     if (result.timedOut) {
@@ -59826,13 +59826,7 @@ var LocalAdapter = class {
     }
     if (status.status === "error") {
       const code = isErrorCode(status.error.code) ? status.error.code : "ERR_ADAPTER_INVOCATION";
-      const message = status.error.message.slice(0, 2e3);
-      return errorEnvelope(
-        request.execution_id,
-        code,
-        message.includes(new SigilError(code).message) ? message : new SigilError(code, message).message,
-        request.env_fingerprint
-      );
+      return fail(code, status.error.message.slice(0, 2e3));
     }
     if (result.rc !== 0 || status.execution_id !== request.execution_id) {
       return fail(
