@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { z } from "zod";
 import {
   canonicalBytes,
   canonicalize,
@@ -43,6 +44,8 @@ export function backupPath(worldRoot: string, run: string, version: number, byte
     `manifest.v${version}.${sha256Hex(bytes).slice(0, 16)}.json`,
   );
 }
+
+const JsonRecord = z.record(z.string(), z.unknown());
 
 /** Identity never moves in a migration (SPEC §2.7); checked on every manifest, not assumed. */
 function assertIdentityKept(before: Record<string, unknown>, after: Manifest, run: string): void {
@@ -88,8 +91,9 @@ export async function migrateWorld(
     let upgraded: { manifest: Manifest; fromVersion: number };
     try {
       bytes = readFileSync(path);
-      raw = parseJsonStrict(bytes.toString("utf8")) as Record<string, unknown>;
-      upgraded = parseManifestValue(raw, path);
+      const value = parseJsonStrict(bytes.toString("utf8"));
+      upgraded = parseManifestValue(value, path);
+      raw = JsonRecord.parse(value);
     } catch (error) {
       report.skipped.push({ run, reason: (error as Error).message.slice(0, 300) });
       continue;
