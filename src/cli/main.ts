@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { newUuid7, SigilError } from "../core/index.js";
+import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
@@ -47,10 +47,12 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
       }
       return EXIT.usage;
     }
-    const sigil = SigilError.from(error, "ERR_USAGE");
+    // Domain errors arrive as SigilErrors; anything else is a bug, said as one.
+    const sigil = SigilError.from(error, "ERR_INTERNAL");
+    const redact = createRedactor(secretValuesFrom(ctx.env));
     if (wantsJson)
-      ctx.stdout.write(`${JSON.stringify(errorEnvelope(newUuid7(), sigil.code, sigil.message))}\n`);
-    else ctx.stderr.write(`✖ ${sigil.code}: ${sigil.message}\n`);
+      ctx.stdout.write(redact(`${JSON.stringify(errorEnvelope(newUuid7(), sigil.code, sigil.message))}\n`));
+    else ctx.stderr.write(redact(`✖ ${sigil.code}: ${sigil.message}\n`));
     return sigil.code === "ERR_USAGE" ? EXIT.usage : EXIT.failed;
   }
   return exitCode;
