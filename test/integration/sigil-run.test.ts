@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import {
   createLogger,
@@ -308,6 +309,10 @@ describe("refusals", () => {
     expect(envelope.error.message).toContain("last words before the hang");
     expect(envelope.error.message.length).toBeLessThan(12_000);
     expect(elapsed).toBeLessThan(1000 + 4000);
+    // Killed, not abandoned: no process is still running the fixture.
+    const { stdout: ps } = await execa("ps", ["-eo", "args"]);
+    expect(ps).not.toContain(join(dir.path, "w"));
+    expect(ps.split("\n").filter((line) => line.includes("hang") && line.includes("main.py"))).toEqual([]);
   });
 
   test("real mode without its secret: ERR_MISSING_SECRET naming the variable", async () => {
