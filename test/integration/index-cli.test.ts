@@ -1,17 +1,11 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { writeSyntheticWorld } from "../../src/world/synthetic-world.js";
 import { runCli } from "../helpers/cli.js";
-import { type PostgresServer, startPostgres } from "../helpers/postgres.js";
+import { useRealPostgres } from "../helpers/postgres.js";
 import { exists, REPO_ROOT, tempDir } from "../helpers/temp.js";
 
-let server: PostgresServer | undefined;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const postgresUrl = useRealPostgres();
 
 describe("sigil reindex, index sync and runs list", () => {
   test.each(["PGlite", "PostgreSQL"])(
@@ -20,7 +14,7 @@ describe("sigil reindex, index sync and runs list", () => {
       await using dir = await tempDir();
       const env = {
         PATH: process.env.PATH,
-        ...(backend === "PostgreSQL" ? { DATABASE_URL: server?.url } : {}),
+        ...(backend === "PostgreSQL" ? { DATABASE_URL: postgresUrl() } : {}),
       };
       const world = join(dir.path, "w");
       writeSyntheticWorld(world, { runs: 6, snapshotBytes: 64, outputBytes: 64, runsPerJob: 3 });

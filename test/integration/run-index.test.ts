@@ -1,6 +1,6 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import {
   catchUp,
   dumpIndex,
@@ -11,7 +11,7 @@ import {
   reindex,
 } from "../../src/world/run-index/index.js";
 import { writeSyntheticReceipt, writeSyntheticRun } from "../../src/world/synthetic-world.js";
-import { type PostgresServer, startPostgres } from "../helpers/postgres.js";
+import { useRealPostgres } from "../helpers/postgres.js";
 import { tempDir } from "../helpers/temp.js";
 
 const small = { runs: 0, snapshotBytes: 256, outputBytes: 512, runsPerJob: 4 };
@@ -20,17 +20,11 @@ function addRuns(world: string, from: number, to: number): void {
   for (let i = from; i < to; i++) writeSyntheticRun(world, i, small);
 }
 
-let server: PostgresServer | undefined;
-beforeAll(async () => {
-  server = await startPostgres();
-}, 60_000);
-afterAll(async () => {
-  await server?.[Symbol.asyncDispose]();
-});
+const postgresUrl = useRealPostgres();
 
 const backends: [string, () => Promise<IndexDb>][] = [
   ["PGlite", () => openPglite()],
-  ["PostgreSQL", () => openPostgres(server?.url ?? "")],
+  ["PostgreSQL", () => openPostgres(postgresUrl())],
 ];
 
 describe.each(backends)("run index on %s", (_name, open) => {
