@@ -1,6 +1,6 @@
 // reindex-10k: manifests per second into PGlite and into PostgreSQL with `reindex` (reading
 // manifests from disk included). Goal: ≥ 5,000/s into PGlite and ≥ 10,000/s into PostgreSQL.
-import { openPglite, openPostgres, reindex } from "../lib/world/run-index/index.js";
+import { openPglite, openPostgres, reindex } from "../lib/index/index.js";
 import { startPostgres } from "./lib/postgres-server.js";
 import { world10k } from "./lib/world-10k.js";
 import { median } from "./stats.js";

@@ -3,7 +3,7 @@
 import { existsSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeSyntheticWorld } from "../../lib/world/synthetic-world.js";
+import { writeSyntheticWorld } from "./synthetic-world.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 /** Bump when the generator changes, so a stale cached world is rebuilt. */

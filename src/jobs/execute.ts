@@ -16,7 +16,6 @@ import type { Lane } from "../supply/index.js";
 import {
   ATTEMPTS_DIR,
   assertRelativePath,
-  attemptDir,
   BriefSnapshot,
   DoctrineSnapshot,
   ModelConfigSnapshot,
@@ -33,6 +32,7 @@ import type {
   ProcessorExecutor,
   UpstreamReader,
 } from "./job-type.js";
+import { attemptDir } from "./run-lifecycle.js";
 
 export interface ExecuteDeps {
   worldRoot: string;

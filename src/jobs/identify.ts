@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
-import { deriveRunIdBase, identifySnapshots, type SnapshotEntry } from "../world/index.js";
+import { deriveRunIdBase, type SnapshotEntry } from "../world/index.js";
+import { identifySnapshots } from "./admit.js";
 import { loadBrief } from "./brief.js";
 import { type ResolveContext, resolveJob } from "./resolve.js";
 

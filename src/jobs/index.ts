@@ -1,3 +1,4 @@
+export * from "./admit.js";
 export * from "./brief.js";
 export * from "./doctrine.js";
 export * from "./execute.js";
@@ -6,6 +7,9 @@ export * from "./job-type.js";
 export * from "./registry.js";
 export * from "./resolve.js";
 export * from "./run-job.js";
+export * from "./run-lifecycle.js";
+export * from "./run-lock.js";
+export * from "./settle.js";
 export * from "./types/compliance-review.js";
 export * from "./types/instagram-copy.js";
 export * from "./upstream.js";

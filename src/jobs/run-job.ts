@@ -15,22 +15,20 @@ import { guardTracer, noopTracer, type Trace, type Tracer } from "../observabili
 import { assertCiSafety } from "../run/index.js";
 import type { Lane } from "../supply/index.js";
 import {
-  acquireRunLock,
-  admitRun,
-  clearUnsettled,
   MANIFEST_FILE,
   type Manifest,
   pathExists,
-  promoteAttempt,
   type RunIdBase,
   readManifest,
   realpathLenient,
-  settleRun,
-  tidySettled,
 } from "../world/index.js";
+import { admitRun } from "./admit.js";
 import { loadBrief } from "./brief.js";
 import { executeAttempt, loadJobSnapshots } from "./execute.js";
 import { type ResolvedJob, resolveJob } from "./resolve.js";
+import { clearUnsettled, promoteAttempt, tidySettled } from "./run-lifecycle.js";
+import { acquireRunLock } from "./run-lock.js";
+import { settleRun } from "./settle.js";
 
 /** Steps of a proposal, reported to `onPhase` as each completes (crash tests stop here). */
 export type JobPhase = "staged" | "claimed" | "locked" | "executed" | "promoted" | "settled";

@@ -2,7 +2,6 @@ import { join } from "node:path";
 import { canonicalize, SigilError } from "../core/index.js";
 import { scanOutputs } from "../run/index.js";
 import {
-  identifySnapshots,
   jobDir,
   locateRun,
   type Manifest,
@@ -14,6 +13,7 @@ import {
   resolveInside,
   runDir,
 } from "../world/index.js";
+import { identifySnapshots } from "./admit.js";
 import { type LoadedBrief, loadBrief, type UpstreamRef } from "./brief.js";
 
 /** A chain longer than this is a cycle or a mistake. */

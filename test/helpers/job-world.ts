@@ -3,7 +3,8 @@ import { dirname, join } from "node:path";
 import { stringify } from "yaml";
 import { type Spawn, silentLogger, spawnProcess } from "../../src/core/index.js";
 import type { JobRunDeps, ResolveContext } from "../../src/jobs/index.js";
-import { admitRun, type Manifest, readManifest, settleRun } from "../../src/world/index.js";
+import { admitRun, settleRun } from "../../src/jobs/index.js";
+import { type Manifest, readManifest } from "../../src/world/index.js";
 import { REPO_ROOT } from "./temp.js";
 
 /** Governed-job test scaffolding: real processors, doctrine and registry from the repo. */

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { writeSyntheticWorld } from "../../src/world/synthetic-world.js";
+import { writeSyntheticWorld } from "../../bench/lib/synthetic-world.js";
 import { runCli } from "../helpers/cli.js";
 import { useRealPostgres } from "../helpers/postgres.js";
 import { exists, REPO_ROOT, tempDir } from "../helpers/temp.js";

@@ -1,16 +1,9 @@
 import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import {
-  catchUp,
-  dumpIndex,
-  type IndexDb,
-  listRuns,
-  openPglite,
-  openPostgres,
-  reindex,
-} from "../../src/world/run-index/index.js";
-import { writeSyntheticReceipt, writeSyntheticRun } from "../../src/world/synthetic-world.js";
+import { writeSyntheticReceipt, writeSyntheticRun } from "../../bench/lib/synthetic-world.js";
+import { catchUp, type IndexDb, listRuns, openPglite, openPostgres, reindex } from "../../src/index/index.js";
+import { dumpIndex } from "../helpers/index-dump.js";
 import { useRealPostgres } from "../helpers/postgres.js";
 import { tempDir } from "../helpers/temp.js";
 

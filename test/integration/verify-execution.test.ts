@@ -43,7 +43,7 @@ describe("verifying a sigil run write prefix (the PR lane's verifier)", () => {
   test.each([
     [
       "the receipt twin removed",
-      async (w: string, p: string, id: string) => rm(join(w, "execution", id, "determinism.json")),
+      async (w: string, _p: string, id: string) => rm(join(w, "execution", id, "determinism.json")),
       "ERR_VERIFY_RECEIPT",
     ],
     [

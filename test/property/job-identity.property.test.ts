@@ -2,8 +2,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Mode } from "../../src/core/index.js";
-import { identifyBrief } from "../../src/jobs/index.js";
-import { settleRun } from "../../src/world/index.js";
+import { identifyBrief, settleRun } from "../../src/jobs/index.js";
 import {
   type BriefObject,
   resolveCtx,

@@ -2,8 +2,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { canonicalize, ERROR_TABLE, SigilError, sha256Hex } from "../../src/core/index.js";
+import { admitRun } from "../../src/jobs/index.js";
 import {
-  admitRun,
   assertRelativePath,
   assertSafeSegment,
   computeInputsHash,

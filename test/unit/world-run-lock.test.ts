@@ -5,7 +5,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { ERROR_TABLE, SigilError } from "../../src/core/index.js";
-import { acquireRunLock, defaultIsAlive, LOCKS_DIR, type LockOwner } from "../../src/world/index.js";
+import { acquireRunLock, defaultIsAlive, LOCKS_DIR, type LockOwner } from "../../src/jobs/index.js";
 import { tempDir } from "../helpers/temp.js";
 
 const never = async () => false;

@@ -1,13 +1,6 @@
 import type { Command } from "commander";
 import { canonicalize } from "../../core/index.js";
-import {
-  catchUp,
-  type IndexDb,
-  listRuns,
-  openIndex,
-  reindex,
-  type SyncReport,
-} from "../../world/run-index/index.js";
+import { catchUp, type IndexDb, listRuns, openIndex, reindex, type SyncReport } from "../../index/index.js";
 import { type CliContext, EXIT, existingWorld } from "../context.js";
 
 async function withIndex<T>(

@@ -8,6 +8,7 @@ import {
   sha256Hex,
   writeFileAtomic,
 } from "../../core/index.js";
+import { listRunPaths } from "../layout.js";
 import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA_VERSION,
@@ -15,7 +16,6 @@ import {
   type Manifest,
   parseManifestValue,
 } from "../manifest.js";
-import { listRunPaths } from "../run-index/rows.js";
 
 export interface MigrationStep {
   run: string;

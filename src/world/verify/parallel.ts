@@ -1,6 +1,6 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { listRunPaths } from "../run-index/rows.js";
+import { listRunPaths } from "../layout.js";
 import type { Finding } from "./findings.js";
 import type { VerifyOptions, VerifyReport } from "./verify-world.js";
 

@@ -1,5 +1,5 @@
 import { join } from "node:path";
-import { listRunPaths } from "../run-index/rows.js";
+import { listRunPaths } from "../layout.js";
 import { verifyOutputs } from "./determinism-verifier.js";
 import { type Finding, finding } from "./findings.js";
 import { createManifestLoader, type ManifestLoader } from "./load.js";

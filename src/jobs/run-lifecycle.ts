@@ -1,51 +1,15 @@
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
+import { mkdir, readdir, rename, rm } from "node:fs/promises";
+import { join } from "node:path";
 import { SigilError } from "../core/index.js";
-import { MANIFEST_FILE } from "./manifest.js";
-import { assertSafeSegment } from "./paths.js";
-import { fsyncPath, sealTree } from "./snapshots.js";
-
-/**
- * The life of a run directory, `<world>/<job_id>/<run_id>/`:
- *   staged  `<world>/<job_id>/.admit-<id>/inputs/…` written and hashed, outside any run
- *   claimed renamed whole to `<run_id>/`: a run directory never exists without all its snapshots
- *   running one attempt writes into `.attempts/<execution_id>/` under the per-run lock
- *   settled the attempt's outputs are moved in, then `manifest.json` is written atomically
- * Anything before the manifest can be thrown away and redone; the manifest is the commit point.
- */
-export const STAGING_PREFIX = ".admit-";
-export const ATTEMPTS_DIR = ".attempts";
-
-/** Top-level folders of the world root that are not jobs (SPEC §1.4). */
-export const RESERVED_JOB_IDS = ["execution", "outputs"] as const;
-
-/** Files a processor attempt leaves next to `outputs/` (SPEC §1.4), moved with it. */
-const ATTEMPT_FILES = ["outputs.json", "receipt.json"] as const;
-
-export function jobDir(worldRoot: string, jobId: string): string {
-  assertSafeSegment(jobId, "job_id");
-  return join(worldRoot, jobId);
-}
-
-export function runDir(worldRoot: string, jobId: string, runId: string): string {
-  assertSafeSegment(runId, "run_id");
-  return join(jobDir(worldRoot, jobId), runId);
-}
-
-/** `world://<path>` for a path inside the world root. */
-export function worldUri(worldRoot: string, path: string): string {
-  return `world://${relative(worldRoot, path).split(sep).join("/")}`;
-}
-
-export async function pathExists(path: string): Promise<boolean> {
-  try {
-    await stat(path);
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return false;
-    throw error;
-  }
-}
+import {
+  ATTEMPT_FILES,
+  ATTEMPTS_DIR,
+  assertSafeSegment,
+  fsyncPath,
+  MANIFEST_FILE,
+  pathExists,
+  sealTree,
+} from "../world/index.js";
 
 /**
  * Publish a staged snapshot set as the run directory. rename(2) of a directory onto an existing,

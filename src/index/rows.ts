@@ -1,7 +1,14 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseJsonStrict, Receipt, sha256Hex } from "../../core/index.js";
-import { assertManifestConsistent, MANIFEST_FILE, type Manifest, parseManifestValue } from "../manifest.js";
+import { parseJsonStrict, Receipt, sha256Hex } from "../core/index.js";
+import {
+  assertManifestConsistent,
+  MANIFEST_FILE,
+  type Manifest,
+  parseManifestValue,
+  RECEIPT_FILE,
+  RECEIPTS_DIR,
+} from "../world/index.js";
 
 /** One row per table the index holds; every value comes from artifacts on disk. */
 export interface RunRow {
@@ -44,34 +51,6 @@ export interface RunRows {
   outputs: FileRow[];
 }
 
-/** World-root folders that hold no governed runs. */
-const NOT_JOBS = new Set(["execution", "outputs"]);
-
-/** `<job_id>/<run_id>` of every folder holding a manifest.json, sorted. */
-export function listRunPaths(worldRoot: string): string[] {
-  const found: string[] = [];
-  for (const job of readdirSafe(worldRoot)) {
-    if (!job.isDirectory() || job.name.startsWith(".") || NOT_JOBS.has(job.name)) continue;
-    for (const run of readdirSafe(join(worldRoot, job.name))) {
-      if (run.isDirectory() && !run.name.startsWith(".")) found.push(`${job.name}/${run.name}`);
-    }
-  }
-  return found.sort();
-}
-
-/**
- * Synchronous on purpose, like every per-file read here: a world is many small files, and the
- * promise API's per-call overhead cost several times the work itself (see bench/verify-10k).
- */
-function readdirSafe(dir: string): import("node:fs").Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}
-
 export function rowsFromManifest(runPath: string, manifest: Manifest, manifestSha256: string): RunRows {
   const files = (list: Manifest["outputs"]): FileRow[] => list.map((e) => ({ run_path: runPath, ...e }));
   return {
@@ -108,16 +87,6 @@ export function readRunRows(worldRoot: string, runPath: string): RunRows | undef
   }
 }
 
-export const RECEIPTS_DIR = "execution";
-export const RECEIPT_FILE = "determinism.json";
-
-export function listReceiptIds(worldRoot: string): string[] {
-  return readdirSafe(join(worldRoot, RECEIPTS_DIR))
-    .filter((d) => d.isDirectory())
-    .map((d) => d.name)
-    .sort();
-}
-
 export function readReceiptRow(worldRoot: string, executionId: string): ReceiptRow | undefined {
   try {
     const bytes = readFileSync(join(worldRoot, RECEIPTS_DIR, executionId, RECEIPT_FILE));
@@ -139,5 +108,3 @@ export function readReceiptRow(worldRoot: string, executionId: string): ReceiptR
     return undefined;
   }
 }
-
-export { MANIFEST_FILE };

@@ -2,11 +2,17 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { SigilError } from "../core/index.js";
-import { locateRun } from "./identity.js";
-import type { Manifest } from "./manifest.js";
-import { claimRun, jobDir, STAGING_PREFIX } from "./run-dir.js";
-import { deriveRunIdBase, type RunIdBase } from "./run-id.js";
-import { type SnapshotEntry, stageSnapshots } from "./snapshots.js";
+import {
+  deriveRunIdBase,
+  jobDir,
+  locateRun,
+  type Manifest,
+  type RunIdBase,
+  type SnapshotEntry,
+  STAGING_PREFIX,
+  stageSnapshots,
+} from "../world/index.js";
+import { claimRun } from "./run-lifecycle.js";
 
 export interface AdmitRequest {
   worldRoot: string;

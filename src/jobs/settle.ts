@@ -3,15 +3,17 @@ import { HASH_SCHEMA, SigilError } from "../core/index.js";
 import { assertIndexMatches, readOutputsIndex, scanOutputs } from "../run/index.js";
 import {
   type ChainLink,
+  computeInputsHash,
   type DoctrineRecord,
+  hashSnapshots,
   MANIFEST_SCHEMA_VERSION,
   type Manifest,
   type ManifestRuntime,
   type ProcessorRecord,
+  pathExists,
+  type SnapshotEntry,
   writeManifest,
-} from "./manifest.js";
-import { pathExists } from "./run-dir.js";
-import { computeInputsHash, hashSnapshots, type SnapshotEntry } from "./snapshots.js";
+} from "../world/index.js";
 
 export interface SettleRequest {
   runDir: string;

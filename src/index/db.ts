@@ -1,6 +1,6 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { SigilError } from "../../core/index.js";
+import { SigilError } from "../core/index.js";
 
 /**
  * The index port: the same SQL runs on PGlite (embedded default, Postgres in WASM) and on

@@ -1,36 +1,27 @@
 import { createCipheriv, createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { canonicalBytes, HASH_SCHEMA, type OutputEntry, sha256Hex } from "../core/index.js";
-import { MANIFEST_FILE, MANIFEST_SCHEMA_VERSION, type Manifest } from "./manifest.js";
-import { deriveRunIdBase } from "./run-id.js";
-import { computeInputsHash, INPUTS_DIR } from "./snapshots.js";
+// Built code (lib/): the benchmarks run on plain node; tests load it after the global setup builds.
+import { canonicalBytes, HASH_SCHEMA, sha256Hex } from "../../lib/core/index.js";
+import {
+  computeInputsHash,
+  deriveRunIdBase,
+  INPUTS_DIR,
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA_VERSION,
+} from "../../lib/world/index.js";
 
-/**
- * A synthetic but valid World: real files, real hashes, manifests that verify. For benchmarks
- * and tests that need thousands of runs without spawning thousands of processors. Writes are
- * synchronous: tens of thousands of small files go several times faster that way.
- */
-export interface SyntheticWorldOptions {
-  runs: number;
-  snapshotsPerRun?: number;
-  snapshotBytes?: number;
-  outputsPerRun?: number;
-  outputBytes?: number;
-  /** Runs per job id; the rest of the identity comes from the run's index. */
-  runsPerJob?: number;
-  /** Write manifests of an older schema version (migration tests). */
-  schemaVersion?: 1 | typeof MANIFEST_SCHEMA_VERSION;
-}
+// A synthetic but valid World (types: synthetic-world.d.ts). Writes are synchronous: tens of
+// thousands of small files go several times faster that way.
 
 /** Deterministic filler bytes: an AES-CTR keystream keyed by the seed (fast, incompressible). */
-function filler(seed: string, size: number): Buffer {
+function filler(seed, size) {
   const key = createHash("sha256").update(seed).digest().subarray(0, 16);
   return createCipheriv("aes-128-ctr", key, Buffer.alloc(16)).update(Buffer.alloc(size));
 }
 
-function writeEntries(dir: string, files: [string, Buffer][]): OutputEntry[] {
-  const entries: OutputEntry[] = [];
+function writeEntries(dir, files) {
+  const entries = [];
   for (const [path, bytes] of files) {
     writeFileSync(join(dir, path), bytes);
     entries.push({ path, sha256: sha256Hex(bytes), bytes: bytes.length });
@@ -38,13 +29,9 @@ function writeEntries(dir: string, files: [string, Buffer][]): OutputEntry[] {
   return entries.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
-export function writeSyntheticRun(
-  worldRoot: string,
-  index: number,
-  options: SyntheticWorldOptions,
-): Manifest {
+export function writeSyntheticRun(worldRoot, index, options) {
   const jobId = `job-${String(Math.floor(index / (options.runsPerJob ?? 10))).padStart(5, "0")}`;
-  const snapshotFiles: [string, Buffer][] = [];
+  const snapshotFiles = [];
   for (let s = 0; s < (options.snapshotsPerRun ?? 4); s++) {
     const body = {
       run: index,
@@ -64,11 +51,11 @@ export function writeSyntheticRun(
   mkdirSync(join(dir, INPUTS_DIR), { recursive: true });
   mkdirSync(join(dir, "outputs"), { recursive: true });
   const snapshots = writeEntries(dir, snapshotFiles);
-  const outputFiles: [string, Buffer][] = [];
+  const outputFiles = [];
   for (let o = 0; o < (options.outputsPerRun ?? 3); o++)
     outputFiles.push([`outputs/out-${o}.bin`, filler(`${index}/o${o}`, options.outputBytes ?? 10_240)]);
   const outputs = writeEntries(dir, outputFiles);
-  const manifest: Manifest = {
+  const manifest = {
     schema_version: MANIFEST_SCHEMA_VERSION,
     hash_schema: HASH_SCHEMA,
     job_id: jobId,
@@ -98,12 +85,12 @@ export function writeSyntheticRun(
 }
 
 /** Writes `options.runs` runs. */
-export function writeSyntheticWorld(worldRoot: string, options: SyntheticWorldOptions): void {
+export function writeSyntheticWorld(worldRoot, options) {
   for (let i = 0; i < options.runs; i++) writeSyntheticRun(worldRoot, i, options);
 }
 
 /** A receipt for a synthetic execution, dual-write location only (`execution/<id>/determinism.json`). */
-export function writeSyntheticReceipt(worldRoot: string, index: number): string {
+export function writeSyntheticReceipt(worldRoot, index) {
   const executionId = `01900000-0000-7000-8000-${String(index).padStart(12, "0")}`;
   const dir = join(worldRoot, "execution", executionId);
   mkdirSync(dir, { recursive: true });

@@ -60515,6 +60515,10 @@ var Manifest = external_exports.strictObject({
   ...manifestFieldsV1
 });
 
+// src/world/layout.ts
+var RESERVED_JOB_IDS = ["execution", "outputs"];
+var NOT_JOBS = new Set(RESERVED_JOB_IDS);
+
 // src/world/snapshot-contracts.ts
 var BriefSnapshot = external_exports.strictObject({
   schema: external_exports.literal("sigil.brief/v1"),
