@@ -1,6 +1,19 @@
+import { processContext } from "./context.js";
 import { main } from "./main.js";
 
 // The process boundary: the exit code is set here and nowhere else.
-void main(process.argv.slice(2)).then((code) => {
+const controller = new AbortController();
+const onSignal = (signal: NodeJS.Signals) => {
+  // A second signal means "now": the command had its chance to stop cleanly.
+  if (controller.signal.aborted) process.exit(signal === "SIGINT" ? 130 : 143);
+  controller.abort(signal);
+};
+process.on("SIGINT", onSignal);
+process.on("SIGTERM", onSignal);
+
+void main(process.argv.slice(2), { ...processContext(), signal: controller.signal }).then((code) => {
   process.exitCode = code;
+  // Interrupted: the command has answered; what it left running (children were told) must not
+  // hold the process open.
+  if (controller.signal.aborted) process.exit(code);
 });

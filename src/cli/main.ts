@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
+import { plainErrorBody, redactingStream, renderError } from "./command.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
@@ -14,6 +15,9 @@ export const VERSION = "0.1.0";
 export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
   let exitCode: number = EXIT.ok;
   const wantsJson = argv.includes("--json");
+  const redact = createRedactor(secretValuesFrom(ctx.env));
+  const stdout = redactingStream(ctx.stdout, redact);
+  const stderr = redactingStream(ctx.stderr, redact);
   const program = new Command()
     .name("sigil")
     .description("SIGIL.ZERO: run governed AI processors deterministically, and prove it.")
@@ -21,39 +25,37 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
     .exitOverride()
     .showHelpAfterError(!wantsJson)
     .configureOutput({
-      writeOut: (text) => ctx.stdout.write(text),
-      writeErr: (text) => ctx.stderr.write(text),
+      writeOut: (text) => stdout.write(text),
+      // With --json the one JSON value says what went wrong; commander's own text would repeat it.
+      writeErr: (text) => (wantsJson ? undefined : stderr.write(text)),
     });
   const setExit = (code: number) => {
     exitCode = code;
   };
   registerRun(program, ctx, setExit);
+  registerJob(program, ctx, setExit);
   registerVerify(program, ctx, setExit);
   registerIndex(program, ctx, setExit);
   registerMigrate(program, ctx, setExit);
-  registerJob(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.exitCode === 0) return EXIT.ok; // --help, --version
-      if (wantsJson) {
-        const envelope = errorEnvelope(
-          newUuid7(),
-          "ERR_USAGE",
-          new SigilError("ERR_USAGE", error.message.replace(/^error: /, "")).message,
-        );
-        ctx.stdout.write(`${JSON.stringify(envelope)}\n`);
-      }
-      return EXIT.usage;
-    }
-    // Domain errors arrive as SigilErrors; anything else is a bug, said as one.
-    const sigil = SigilError.from(error, "ERR_INTERNAL");
-    const redact = createRedactor(secretValuesFrom(ctx.env));
-    if (wantsJson)
-      ctx.stdout.write(redact(`${JSON.stringify(errorEnvelope(newUuid7(), sigil.code, sigil.message))}\n`));
-    else ctx.stderr.write(redact(`✖ ${sigil.code}: ${sigil.message}\n`));
+    // Actions never throw (the boundary maps their errors); what lands here is commander's.
+    if (error instanceof CommanderError && error.exitCode === 0) return EXIT.ok; // --help, --version
+    const sigil =
+      error instanceof CommanderError
+        ? new SigilError("ERR_USAGE", error.message.replace(/^error: /, ""))
+        : SigilError.from(error, "ERR_INTERNAL");
+    if (wantsJson || error instanceof CommanderError === false)
+      renderError(sigil, wantsJson, errorBodyFor(argv), stdout, stderr);
     return sigil.code === "ERR_USAGE" ? EXIT.usage : EXIT.failed;
   }
   return exitCode;
+}
+
+/** Run-like commands answer in their own shape even when their command line is wrong. */
+function errorBodyFor(argv: readonly string[]) {
+  const words = argv.filter((a) => !a.startsWith("-"));
+  if (words[0] === "run") return (error: SigilError) => errorEnvelope(newUuid7(), error.code, error.message);
+  return plainErrorBody;
 }

@@ -6,6 +6,8 @@ export const ERROR_TABLE = {
   ERR_CI_SAFETY: "Refusing to run mode=real in CI",
   ERR_INPUTS: "invalid inputs payload",
   ERR_USAGE: "invalid command line",
+  ERR_WRITE_PREFIX: "invalid write prefix",
+  ERR_INTERRUPTED: "interrupted",
   ERR_IMAGE_UNPINNED: "image not pinned",
   ERR_IMAGE_UNAVAILABLE: "image not available",
   ERR_REGISTRY_MISMATCH: "registry mismatch",
@@ -59,6 +61,8 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 /** The one error type of the toolkit: a code from the table, a message holding its fragment. */
 export class SigilError extends Error {
   readonly code: ErrorCode;
+  /** What this occurrence adds to the fragment, kept apart so nobody re-parses `message`. */
+  readonly detail: string | undefined;
   readonly details: Readonly<Record<string, unknown>>;
 
   constructor(code: ErrorCode, detail?: string, details: Record<string, unknown> = {}) {
@@ -66,7 +70,13 @@ export class SigilError extends Error {
     super(detail ? `${fragment}: ${detail}` : fragment);
     this.name = "SigilError";
     this.code = code;
+    this.detail = detail || undefined;
     this.details = details;
+  }
+
+  /** The same error with more structured details (run identity, execution id…). */
+  withDetails(details: Record<string, unknown>): SigilError {
+    return new SigilError(this.code, this.detail, { ...this.details, ...details });
   }
 
   /** Keeps a SigilError as it is; anything else becomes `fallback` with a bounded message. */
@@ -74,5 +84,21 @@ export class SigilError extends Error {
     if (error instanceof SigilError) return error;
     const text = error instanceof Error ? error.message : String(error);
     return new SigilError(fallback, text.slice(0, 500));
+  }
+
+  /**
+   * An error reported as text by another process (a processor's result line, an envelope): its
+   * message normally starts with the code's fragment already. The one place a message is read
+   * back into a detail: what crosses a process boundary is text.
+   */
+  static fromReported(code: ErrorCode, message: string, details: Record<string, unknown> = {}): SigilError {
+    const fragment = ERROR_TABLE[code];
+    const detail =
+      message === fragment
+        ? ""
+        : message.startsWith(`${fragment}: `)
+          ? message.slice(fragment.length + 2)
+          : message;
+    return new SigilError(code, detail, details);
   }
 }

@@ -3,15 +3,20 @@ import { dirname, join } from "node:path";
 import {
   type Clock,
   canonicalize,
-  ERROR_TABLE,
-  type ErrorCode,
   type Logger,
   newUuid7,
   SigilError,
   type Spawn,
   sha256Hex,
 } from "../core/index.js";
-import { EXECUTION_ID_PLACEHOLDER, LocalAdapter, runProcessor, scanOutputs } from "../run/index.js";
+import {
+  type AdapterName,
+  createAdapterFactory,
+  DEFAULT_ADAPTER,
+  EXECUTION_ID_PLACEHOLDER,
+  runProcessor,
+  scanOutputs,
+} from "../run/index.js";
 import type { Lane } from "../supply/index.js";
 import {
   ATTEMPTS_DIR,
@@ -43,6 +48,8 @@ export interface ExecuteDeps {
   logger: Logger;
   clock: Clock;
   lane: Lane;
+  /** Where processors run; the local adapter (from source) unless a face asks otherwise. */
+  adapter?: AdapterName;
   spawn?: Spawn;
   onProcessorLog?: (line: string) => void;
 }
@@ -67,13 +74,6 @@ export async function loadJobSnapshots(dir: string): Promise<JobSnapshots> {
   };
 }
 
-/** A processor's error message already starts with its code's fragment; don't repeat it. */
-function errorFromEnvelope(code: ErrorCode, message: string, executionId: string): SigilError {
-  const fragment = `${ERROR_TABLE[code]}: `;
-  const detail = message.startsWith(fragment) ? message.slice(fragment.length) : message;
-  return new SigilError(code, detail, { execution_id: executionId });
-}
-
 async function runProcessorAttempt(
   dir: string,
   executor: ProcessorExecutor,
@@ -85,7 +85,7 @@ async function runProcessorAttempt(
   const outcome = await runProcessor(
     {
       ref: executor.ref,
-      adapter: "local",
+      adapter: deps.adapter ?? DEFAULT_ADAPTER,
       mode,
       inputsJson: canonicalize(payload),
       writePrefix: join(dir, ATTEMPTS_DIR, EXECUTION_ID_PLACEHOLDER),
@@ -99,18 +99,18 @@ async function runProcessorAttempt(
       env: deps.env,
       logger: deps.logger,
       clock: deps.clock,
-      adapters: {
-        local: new LocalAdapter({
-          repoRoot: deps.repoRoot,
-          ...(deps.spawn ? { spawn: deps.spawn } : {}),
-          ...(deps.onProcessorLog ? { onProcessorLog: deps.onProcessorLog } : {}),
-        }),
-      },
+      adapters: createAdapterFactory({
+        repoRoot: deps.repoRoot,
+        ...(deps.spawn ? { spawn: deps.spawn } : {}),
+        ...(deps.onProcessorLog ? { onProcessorLog: deps.onProcessorLog } : {}),
+      }),
     },
   );
   const { envelope } = outcome;
   if (envelope.status === "error") {
-    throw errorFromEnvelope(envelope.error.code, envelope.error.message, envelope.execution_id);
+    throw SigilError.fromReported(envelope.error.code, envelope.error.message, {
+      execution_id: envelope.execution_id,
+    });
   }
   // The processor that ran must be the one the snapshots name, or the outputs belong to no input.
   if (envelope.meta.image_digest !== processor.image_digest || !outcome.writePrefix) {

@@ -2,7 +2,6 @@ import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   type Clock,
-  ERROR_TABLE,
   isoUtc,
   type Logger,
   type Mode,
@@ -81,12 +80,7 @@ export const DEFAULT_LOCK_TIMEOUT_MS = 10 * 60 * 1000;
 
 /** The same error with run identity attached, so a failed run can be found. */
 function withDetails(error: unknown, details: Record<string, unknown>): SigilError {
-  const sigil = SigilError.from(error, "ERR_INTERNAL");
-  const fragment = ERROR_TABLE[sigil.code];
-  const detail = sigil.message.startsWith(`${fragment}: `)
-    ? sigil.message.slice(fragment.length + 2)
-    : undefined;
-  return new SigilError(sigil.code, detail, { ...sigil.details, ...details });
+  return SigilError.from(error, "ERR_INTERNAL").withDetails(details);
 }
 
 interface Proposal {

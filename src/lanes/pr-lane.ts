@@ -13,13 +13,21 @@ import {
   systemClock,
   writeFileAtomic,
 } from "../core/index.js";
-import { assertCiSafety, EXECUTION_ID_PLACEHOLDER, LocalAdapter, runProcessor } from "../run/index.js";
+import {
+  type AdapterFactory,
+  assertCiSafety,
+  createAdapterFactory,
+  EXECUTION_ID_PLACEHOLDER,
+  runProcessor,
+} from "../run/index.js";
 import { listChangedFiles, type Selection, selectAll, selectChanged } from "./changed.js";
 import { compareRuns, readRunArtifacts } from "./determinism.js";
 import { type CheckedEntry, checkProject, type ProjectCheck } from "./project.js";
 
 /** Identical runs per processor: two are enough to catch clocks, randomness and ordering. */
 export const PR_LANE_RUNS = 2;
+/** Hermetic by definition: processors run from source, as subprocesses (docs/contracts/lanes.md). */
+export const PR_LANE_ADAPTER = "local" as const;
 export const PR_LANE_REPORT_SCHEMA = "sigil.pr-lane.v1";
 const DEFAULT_INPUTS = { schema: "v1" } as const;
 
@@ -141,7 +149,8 @@ export async function runPrLane(request: PrLaneRequest, deps: PrLaneDeps): Promi
     processorsMs += result.elapsedMs;
     return result;
   };
-  const adapter = new LocalAdapter({
+  // The PR lane runs processors from source, hermetically: the local adapter by definition.
+  const adapters = createAdapterFactory({
     repoRoot: root,
     spawn: timedSpawn,
     parentEnv: deps.env,
@@ -154,7 +163,7 @@ export async function runPrLane(request: PrLaneRequest, deps: PrLaneDeps): Promi
     if (!checked) continue;
     const before = processorsMs;
     const verdict = await phase(`check ${ref}`, () =>
-      checkProcessor(checked, project, { root, world, adapter, ...deps, clock }),
+      checkProcessor(checked, project, { root, world, adapters, ...deps, clock }),
     );
     verdict.processor_ms = processorsMs - before;
     deps.logger.info({
@@ -202,7 +211,7 @@ async function select(project: ProjectCheck, request: PrLaneRequest, deps: PrLan
 interface CheckContext extends PrLaneDeps {
   root: string;
   world: string;
-  adapter: LocalAdapter;
+  adapters: AdapterFactory;
   clock: Clock;
 }
 
@@ -228,7 +237,7 @@ async function checkProcessor(
     const outcome = await runProcessor(
       {
         ref,
-        adapter: "local",
+        adapter: PR_LANE_ADAPTER,
         mode: "mock",
         inputsJson,
         writePrefix: resolve(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
@@ -242,7 +251,7 @@ async function checkProcessor(
         env: ctx.env,
         logger: ctx.logger,
         clock: ctx.clock,
-        adapters: { local: ctx.adapter },
+        adapters: ctx.adapters,
       },
     );
     const { envelope } = outcome;

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import {
   describeTail,
   type Envelope,
-  ERROR_TABLE,
   type ErrorCode,
   isErrorCode,
   ProcessorStatusLine,
@@ -112,7 +111,7 @@ export class LocalAdapter implements Adapter {
       errorEnvelope(
         request.execution_id,
         code,
-        detail.includes(ERROR_TABLE[code]) ? detail : `${ERROR_TABLE[code]}: ${detail}`,
+        SigilError.fromReported(code, detail).message,
         request.env_fingerprint,
       );
 

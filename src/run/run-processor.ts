@@ -17,11 +17,10 @@ import {
   systemClock,
 } from "../core/index.js";
 import { assertImagePolicy, type Lane, loadRegistry, lookupEntry, sourceDigest } from "../supply/index.js";
-import { type Adapter, envelopeFromError } from "./adapter.js";
+import { envelopeFromError } from "./adapter.js";
+import type { AdapterFactory, AdapterName } from "./adapter-factory.js";
 import { assertCiSafety, resolveInputs } from "./inputs.js";
 import { EXECUTION_ID_PLACEHOLDER, resolveWritePrefix } from "./write-prefix.js";
-
-export type AdapterName = "local" | "modal";
 
 export interface RunProcessorRequest {
   ref: string;
@@ -44,8 +43,8 @@ export interface RunProcessorDeps {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   clock?: Clock;
-  /** Builds the adapter; production wiring passes the real ones. */
-  adapters: Partial<Record<AdapterName, Adapter>>;
+  /** Builds the adapter the request names (createAdapterFactory in production and tests). */
+  adapters: AdapterFactory;
 }
 
 export interface RunOutcome {
@@ -115,9 +114,7 @@ export async function runProcessor(
           "--image-override applies to the modal adapter; the local adapter runs from source",
         );
     }
-    const adapter = deps.adapters[request.adapter];
-    if (!adapter)
-      throw new SigilError("ERR_USAGE", `the ${request.adapter} adapter is not available in this build`);
+    const adapter = deps.adapters(request.adapter);
     const secrets = readSecrets(entry, inputs.mode, deps.env);
 
     // The local adapter runs from source, so the image is the digest of the source tree.

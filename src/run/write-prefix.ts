@@ -44,21 +44,27 @@ export function resolveWritePrefix(
   worldRoot: string,
   cwd: string,
 ): ResolvedPrefix {
-  if (template.includes("\0")) throw new SigilError("ERR_INPUTS", "write prefix contains a NUL byte");
+  if (template.includes("\0")) throw new SigilError("ERR_WRITE_PREFIX", "write prefix contains a NUL byte");
   const expanded = template.split(EXECUTION_ID_PLACEHOLDER).join(executionId);
   const absolute = realpathLenient(resolve(cwd, expanded));
   const world = realpathLenient(resolve(cwd, worldRoot));
   if (!isInside(world, absolute)) {
-    throw new SigilError("ERR_INPUTS", `write prefix ${template} is not inside the world root ${worldRoot}`);
+    throw new SigilError(
+      "ERR_WRITE_PREFIX",
+      `write prefix ${template} is not inside the world root ${worldRoot}`,
+    );
   }
   const worldRelative = relative(world, absolute).split(sep).join("/");
   const top = worldRelative.split("/")[0] ?? "";
   if ((RESERVED_WORLD_DIRS as readonly string[]).includes(top)) {
-    throw new SigilError("ERR_INPUTS", `write prefix may not be under the reserved world folder ${top}/`);
+    throw new SigilError(
+      "ERR_WRITE_PREFIX",
+      `write prefix may not be under the reserved world folder ${top}/`,
+    );
   }
   if (existsSync(absolute) && readdirSync(absolute).length > 0) {
     throw new SigilError(
-      "ERR_INPUTS",
+      "ERR_WRITE_PREFIX",
       `write prefix ${worldRelative}/ already holds files; use {execution_id} in it`,
     );
   }

@@ -21,7 +21,7 @@ export async function runCli(
     env: options.env ?? { PATH: process.env.PATH },
     stdout: { write: (t: string) => (stdout += t) },
     stderr: { write: (t: string) => (stderr += t) },
-    readStdin: async () => options.stdin ?? "",
+    readStdin: async () => Buffer.from(options.stdin ?? ""),
   });
   return { code, stdout, stderr };
 }

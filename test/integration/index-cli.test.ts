@@ -40,9 +40,20 @@ describe("sigil reindex, index sync and runs list", () => {
         cwd: dir.path,
         env,
       });
-      expect(human.stdout).toMatch(
-        /^job_id\trun_id\tjob_type\toutputs\tfinished_at\njob-00000\t[0-9a-f]{16}\tsynthetic\.bench\t3\t/,
-      );
+      // An aligned table: every row's columns start where the header's do.
+      const [head = "", ...rows] = human.stdout.trimEnd().split("\n");
+      expect(head.split(/ {2,}/)).toEqual(["JOB", "RUN", "TYPE", "OUTPUTS", "FINISHED"]);
+      expect(rows).toHaveLength(3);
+      for (const row of rows) {
+        expect(row.split(/ {2,}/).slice(0, 4)).toEqual([
+          expect.stringMatching(/^job-00000$/),
+          expect.stringMatching(/^[0-9a-f]{16}$/),
+          "synthetic.bench",
+          "3",
+        ]);
+        for (const column of ["RUN", "TYPE", "OUTPUTS", "FINISHED"])
+          expect(row[head.indexOf(column) - 1]).toBe(" ");
+      }
       const re = await runCli(["reindex", world], { cwd: dir.path, env });
       expect(re.stdout).toContain("reindex: 9 run(s) indexed");
       expect(await exists(join(world, ".sigil/index"))).toBe(backend === "PGlite");
@@ -99,7 +110,7 @@ describe("progress display", () => {
       env: {},
       stdout: { write: () => true },
       stderr,
-      readStdin: async () => "",
+      readStdin: async () => Buffer.alloc(0),
     });
     expect(await main(["verify", dir.path], ctx({ write: (t: string) => (tty += t), isTTY: true }))).toBe(0);
     expect(tty).toContain("verifying runs 3/3");

@@ -10,7 +10,7 @@ import {
   type Spawn,
   stableReceiptFields,
 } from "../../src/core/index.js";
-import { LocalAdapter, runProcessor } from "../../src/run/index.js";
+import { createAdapterFactory, runProcessor } from "../../src/run/index.js";
 import { ndjson, runCli, runSigilProcess } from "../helpers/cli.js";
 import { exists, REPO_ROOT, snapshotTree, tempDir } from "../helpers/temp.js";
 
@@ -172,7 +172,7 @@ describe("refusals", () => {
         cwd: dir.path,
         env: { CI: "true", OPENAI_API_KEY: PLANTED },
         logger: createLogger({ destination: { write: (l: string) => lines.push(l) } }),
-        adapters: { local: new LocalAdapter({ repoRoot: REPO_ROOT, spawn: spy }) },
+        adapters: createAdapterFactory({ repoRoot: REPO_ROOT, spawn: spy }),
       },
     );
     expect(outcome.envelope.status).toBe("error");
@@ -336,7 +336,8 @@ describe("refusals", () => {
     await using dir = await tempDir();
     const world = join(dir.path, "w");
     const run = await runCli([...runArgs(world), ...extra], { cwd: dir.path });
-    expect(run.code).toBe(1);
+    // A command-line mistake exits 2, every other refusal 1; both print an envelope.
+    expect(run.code).toBe(code === "ERR_USAGE" ? 2 : 1);
     expect(envelopeOf(run.stdout)).toMatchObject({ status: "error", error: { code } });
     expect(await exists(world)).toBe(false);
   });

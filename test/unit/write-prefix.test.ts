@@ -10,10 +10,10 @@ function refusal(run: () => unknown): string {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(SigilError);
-    expect((error as SigilError).code).toBe("ERR_INPUTS");
+    expect((error as SigilError).code).toBe("ERR_WRITE_PREFIX");
     return (error as SigilError).message;
   }
-  throw new Error("expected ERR_INPUTS");
+  throw new Error("expected ERR_WRITE_PREFIX");
 }
 
 describe("write prefix", () => {
@@ -33,7 +33,7 @@ describe("write prefix", () => {
   ])("refuses %s", async (_name, template) => {
     await using dir = await tempDir();
     expect(refusal(() => resolveWritePrefix(template, "E1", "artifacts", dir.path))).toContain(
-      "invalid inputs payload",
+      "invalid write prefix",
     );
   });
 

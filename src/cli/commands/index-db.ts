@@ -1,21 +1,33 @@
 import type { Command } from "commander";
+import { z } from "zod";
 import { canonicalize } from "../../core/index.js";
 import { catchUp, type IndexDb, listRuns, openIndex, reindex, type SyncReport } from "../../index/index.js";
-import { type CliContext, EXIT, existingWorld } from "../context.js";
+import { type CommandIo, defineCommand } from "../command.js";
+import { type CliContext, EXIT } from "../context.js";
+import { CountFlag, WorldFlags, worldOptions } from "../flags.js";
+import { alignedTable } from "../style.js";
 
 async function withIndex<T>(
-  ctx: CliContext,
-  world: string | undefined,
+  io: CommandIo,
+  root: string,
   fn: (db: IndexDb, root: string) => Promise<T>,
 ): Promise<T> {
-  const root = existingWorld(ctx, world);
-  const db = await openIndex({ worldRoot: root, databaseUrl: ctx.env.DATABASE_URL });
+  const db = await openIndex({ worldRoot: root, databaseUrl: io.env.DATABASE_URL });
   try {
     return await fn(db, root);
   } finally {
     await db.close();
   }
 }
+
+const SyncFlags = z.strictObject({ ...WorldFlags, json: z.boolean().optional() });
+const ListFlags = z.strictObject({
+  ...WorldFlags,
+  job: z.string().min(1).optional(),
+  type: z.string().min(1).optional(),
+  limit: CountFlag,
+  json: z.boolean().optional(),
+});
 
 function renderSync(report: SyncReport, kind: string, json: boolean | undefined): string {
   if (json) return `${canonicalize(report)}\n`;
@@ -34,64 +46,79 @@ The index is a cache of the world: PGlite (embedded, in <world>/.sigil/index) by
 PostgreSQL when DATABASE_URL is set. Same SQL, same rows.`;
 
 export function registerIndex(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  program
-    .command("reindex")
-    .description("Rebuild the run index from the world's artifacts alone, in one transaction.")
-    .argument("[world]", "world root (default: $SIGIL_WORLD or ./artifacts)")
+  const reindexCommand = worldOptions(
+    program
+      .command("reindex")
+      .description("Rebuild the run index from the world's artifacts alone, in one transaction."),
+  )
     .option("--json", "print the report as JSON")
-    .addHelpText("after", BACKEND_HELP)
-    .action(async (world: string | undefined, options: { json?: boolean }) => {
-      const report = await withIndex(ctx, world, (db, root) => reindex(db, root));
-      ctx.stdout.write(renderSync(report, "reindex", options.json));
-      setExit(EXIT.ok);
-    });
+    .addHelpText("after", BACKEND_HELP);
+  defineCommand(reindexCommand, ctx, setExit, {
+    args: ["worldArg"],
+    flags: SyncFlags,
+    run: async (flags, io) => {
+      const root = io.existingWorld(flags.worldArg, flags.world);
+      const report = await withIndex(io, root, (db) => reindex(db, root));
+      io.stdout.write(renderSync(report, "reindex", flags.json));
+      return EXIT.ok;
+    },
+  });
 
-  program
-    .command("index")
-    .description("Work with the run index.")
-    .command("sync")
-    .description("Index only the runs and receipts not yet indexed (incremental catch-up).")
-    .argument("[world]", "world root (default: $SIGIL_WORLD or ./artifacts)")
+  const sync = worldOptions(
+    program
+      .command("index")
+      .description("Work with the run index.")
+      .command("sync")
+      .description("Index only the runs and receipts not yet indexed (incremental catch-up)."),
+  )
     .option("--json", "print the report as JSON")
-    .addHelpText("after", BACKEND_HELP)
-    .action(async (world: string | undefined, options: { json?: boolean }) => {
-      const report = await withIndex(ctx, world, (db, root) => catchUp(db, root));
-      ctx.stdout.write(renderSync(report, "index sync", options.json));
-      setExit(EXIT.ok);
-    });
+    .addHelpText("after", BACKEND_HELP);
+  defineCommand(sync, ctx, setExit, {
+    args: ["worldArg"],
+    flags: SyncFlags,
+    run: async (flags, io) => {
+      const root = io.existingWorld(flags.worldArg, flags.world);
+      const report = await withIndex(io, root, (db) => catchUp(db, root));
+      io.stdout.write(renderSync(report, "index sync", flags.json));
+      return EXIT.ok;
+    },
+  });
 
-  program
-    .command("runs")
-    .description("Query runs from the index.")
-    .command("list")
-    .description("List runs, newest first (the index catches up with the world first).")
-    .option("--world <dir>", "world root (default: $SIGIL_WORLD or ./artifacts)")
+  const list = worldOptions(
+    program
+      .command("runs")
+      .description("Query runs from the index.")
+      .command("list")
+      .description("List runs, newest first (the index catches up with the world first)."),
+  )
     .option("--job <job_id>", "only runs of this job")
     .option("--type <job_type>", "only runs of this job type")
-    .option("--limit <n>", "at most this many rows", "100")
+    .option("--limit <n>", "at most this many rows (a whole number ≥ 1)", "100")
     .option("--json", "print the rows as JSON")
-    .addHelpText("after", BACKEND_HELP)
-    .action(
-      async (options: { world?: string; job?: string; type?: string; limit: string; json?: boolean }) => {
-        const limit = Number(options.limit);
-        const rows = await withIndex(ctx, options.world, async (db, root) => {
-          await catchUp(db, root);
-          return listRuns(db, {
-            ...(options.job ? { jobId: options.job } : {}),
-            ...(options.type ? { jobType: options.type } : {}),
-            limit: Number.isInteger(limit) && limit > 0 ? limit : 100,
-          });
+    .addHelpText("after", BACKEND_HELP);
+  defineCommand(list, ctx, setExit, {
+    args: ["worldArg"],
+    flags: ListFlags,
+    run: async (flags, io) => {
+      const root = io.existingWorld(flags.worldArg, flags.world);
+      const rows = await withIndex(io, root, async (db) => {
+        await catchUp(db, root);
+        return listRuns(db, {
+          ...(flags.job ? { jobId: flags.job } : {}),
+          ...(flags.type ? { jobType: flags.type } : {}),
+          limit: flags.limit,
         });
-        if (options.json) ctx.stdout.write(`${JSON.stringify(rows)}\n`);
-        else if (rows.length === 0) ctx.stdout.write("no runs\n");
-        else {
-          ctx.stdout.write("job_id\trun_id\tjob_type\toutputs\tfinished_at\n");
-          for (const r of rows)
-            ctx.stdout.write(
-              `${r.job_id}\t${r.run_id}\t${r.job_type}\t${r.outputs}\t${r.finished_at ?? ""}\n`,
-            );
-        }
-        setExit(EXIT.ok);
-      },
-    );
+      });
+      if (flags.json) io.stdout.write(`${JSON.stringify(rows)}\n`);
+      else if (rows.length === 0) io.stdout.write("no runs\n");
+      else
+        io.stdout.write(
+          alignedTable(
+            ["JOB", "RUN", "TYPE", "OUTPUTS", "FINISHED"],
+            rows.map((r) => [r.job_id, r.run_id, r.job_type, String(r.outputs), r.finished_at ?? ""]),
+          ),
+        );
+      return EXIT.ok;
+    },
+  });
 }

@@ -1,22 +1,45 @@
 import { relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import { createLogger, createRedactor, Mode, parseWith, SigilError } from "../../core/index.js";
+import { Mode } from "../../core/index.js";
 import { JOB_TYPES, type JobRunResult, runJob } from "../../jobs/index.js";
 import { tracerFromEnv } from "../../observability/index.js";
 import { Lane } from "../../supply/index.js";
-import { type CliContext, EXIT, worldRootFrom } from "../context.js";
+import { type CommandIo, defineCommand, type ErrorBody, resolveLogFormat } from "../command.js";
+import { type CliContext, EXIT } from "../context.js";
+import { LogFormatFlag } from "../flags.js";
+import { logFormatOption, processorLogSink } from "./run.js";
 
 const JobRunFlags = z.strictObject({
+  brief: z.string().min(1),
   mode: Mode.optional(),
   world: z.string().min(1).optional(),
   root: z.string().min(1).optional(),
   registry: z.string().min(1).optional(),
   doctrine: z.string().min(1).optional(),
   lane: Lane,
-  lockTimeout: z.coerce.number().positive().optional(),
+  lockTimeout: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, "seconds")
+    .transform(Number)
+    .pipe(z.number().positive())
+    .optional(),
   json: z.boolean().optional(),
+  logFormat: LogFormatFlag.optional(),
 });
+type JobRunFlags = z.infer<typeof JobRunFlags>;
+
+/** `sigil job run --json` on failure: the run's identity when it is known, never an invented one. */
+const jobErrorBody: ErrorBody = (error) => {
+  const { job_id, run_id, execution_id } = error.details;
+  return {
+    status: "error",
+    ...(typeof job_id === "string" ? { job_id } : {}),
+    ...(typeof run_id === "string" ? { run_id } : {}),
+    ...(typeof execution_id === "string" ? { execution_id } : {}),
+    error: { code: error.code, message: error.message },
+  };
+};
 
 /** The one JSON value `sigil job run --json` prints on success. */
 export function jobResultJson(result: JobRunResult) {
@@ -41,12 +64,13 @@ export function jobResultJson(result: JobRunResult) {
   };
 }
 
-function renderHuman(result: JobRunResult, ctx: CliContext): string {
+function renderHuman(result: JobRunResult, io: CommandIo): string {
   const { manifest } = result;
-  const rel = (p: string) => relative(ctx.cwd, p) || ".";
+  const { colors } = io;
+  const rel = (p: string) => relative(io.ctx.cwd, p) || ".";
   const head = result.replayed_from
-    ? `↺ replayed  ${manifest.job_id}/${manifest.run_id}  (replayed_from ${result.replayed_from}; nothing executed)`
-    : `✔ executed  ${manifest.job_id}/${manifest.run_id}`;
+    ? `${colors.cyan("↺")} ${colors.bold("replayed")}  ${manifest.job_id}/${manifest.run_id}  ${colors.dim(`(replayed_from ${result.replayed_from}; nothing executed)`)}`
+    : `${colors.green("✔")} ${colors.bold("executed")}  ${manifest.job_id}/${manifest.run_id}`;
   const lines = [
     head,
     `  job type  ${manifest.job_type} · ${result.mode}`,
@@ -63,60 +87,41 @@ function renderHuman(result: JobRunResult, ctx: CliContext): string {
   return `${lines.join("\n")}\n`;
 }
 
-export async function jobRunCommand(
-  briefPath: string,
-  raw: Record<string, unknown>,
-  ctx: CliContext,
-): Promise<number> {
-  const flags = parseWith(JobRunFlags, raw, "ERR_USAGE", "sigil job run");
-  const redact = createRedactor();
-  const logger = createLogger({ redact, destination: ctx.stderr });
-  const tracer = await tracerFromEnv(ctx.env, logger);
-  const root = resolve(ctx.cwd, flags.root ?? ".");
+async function jobRunCommand(flags: JobRunFlags, io: CommandIo): Promise<number> {
+  const format = resolveLogFormat(flags.logFormat, io.env, io.stderr);
+  const logger = io.logger(format);
+  const tracer = await tracerFromEnv(io.ctx.env, logger);
+  const root = resolve(io.ctx.cwd, flags.root ?? ".");
   try {
     const result = await runJob(
       {
-        briefPath,
-        world: worldRootFrom(flags.world, ctx.env),
+        briefPath: flags.brief,
+        world: io.worldRoot(undefined, flags.world),
         ...(flags.mode ? { mode: flags.mode } : {}),
       },
       {
         repoRoot: root,
         registryDir: resolve(root, flags.registry ?? "registry/processors"),
         doctrineDir: resolve(root, flags.doctrine ?? "doctrine"),
-        cwd: ctx.cwd,
-        env: ctx.env,
+        cwd: io.ctx.cwd,
+        env: io.ctx.env,
         logger,
         tracer,
         lane: flags.lane,
         ...(flags.lockTimeout ? { lockTimeoutMs: flags.lockTimeout * 1000 } : {}),
-        onProcessorLog: (line) => ctx.stderr.write(`${redact(line)}\n`),
+        onProcessorLog: processorLogSink(io, format),
       },
     );
-    ctx.stdout.write(flags.json ? `${JSON.stringify(jobResultJson(result))}\n` : renderHuman(result, ctx));
+    io.stdout.write(flags.json ? `${JSON.stringify(jobResultJson(result))}\n` : renderHuman(result, io));
     return EXIT.ok;
-  } catch (error) {
-    const sigil = SigilError.from(error, "ERR_INTERNAL");
-    if (flags.json) {
-      const { job_id, run_id, execution_id } = sigil.details;
-      const body = {
-        status: "error",
-        ...(typeof job_id === "string" ? { job_id } : {}),
-        ...(typeof run_id === "string" ? { run_id } : {}),
-        ...(typeof execution_id === "string" ? { execution_id } : {}),
-        error: { code: sigil.code, message: sigil.message },
-      };
-      ctx.stdout.write(`${JSON.stringify(body)}\n`);
-    } else {
-      ctx.stdout.write(`✖ ${sigil.code}: ${sigil.message}\n`);
-    }
-    return sigil.code === "ERR_USAGE" ? EXIT.usage : EXIT.failed;
   } finally {
     await tracer.shutdown();
   }
 }
 
-function jobTypesCommand(raw: Record<string, unknown>, ctx: CliContext): number {
+const JobTypesFlags = z.strictObject({ json: z.boolean().optional() });
+
+async function jobTypesCommand(flags: z.infer<typeof JobTypesFlags>, io: CommandIo): Promise<number> {
   const types = [...JOB_TYPES.values()].map((t) => ({
     job_type: t.id,
     version: t.version,
@@ -125,9 +130,9 @@ function jobTypesCommand(raw: Record<string, unknown>, ctx: CliContext): number 
     doctrine: t.doctrine,
     ...(t.upstream ? { upstream: [...t.upstream.jobTypes] } : {}),
   }));
-  if (raw.json) ctx.stdout.write(`${JSON.stringify(types)}\n`);
+  if (flags.json) io.stdout.write(`${JSON.stringify(types)}\n`);
   else
-    ctx.stdout.write(
+    io.stdout.write(
       `${types.map((t) => `${t.job_type}@${t.version}  ${t.executor}  doctrine ${t.doctrine}${t.upstream ? `  chained on ${t.upstream.join(", ")}` : ""}\n  ${t.summary}`).join("\n")}\n`,
     );
   return EXIT.ok;
@@ -137,7 +142,7 @@ export function registerJob(program: Command, ctx: CliContext, setExit: (code: n
   const job = program
     .command("job")
     .description("Governed jobs: run a brief into a content-addressed run in the World, or replay it.");
-  job
+  const run = job
     .command("run")
     .description(
       "Propose a job from a brief: admit (snapshot inputs, derive run_id), execute, settle the manifest. A run that already exists is replayed, not executed.",
@@ -163,25 +168,28 @@ export function registerJob(program: Command, ctx: CliContext, setExit: (code: n
       "how long to wait for another process running the same run (default 600)",
     )
     .option("--json", "print exactly one JSON value on stdout (logs stay on stderr)")
+    .addOption(logFormatOption())
     .addHelpText(
       "after",
       `
-Exit codes: 0 success (executed or replayed), 1 error, 2 command-line error.
+Exit codes: 0 success (executed or replayed), 1 error, 2 command-line error, 130/143 interrupted
+(the run is left unsettled, never half-written: the next proposal takes it over).
 Layout: <world>/<job_id>/<run_id>/{inputs/*.json, outputs/…, manifest.json}
 Tracing: SIGIL_TRACING=langfuse with LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY (LANGFUSE_BASE_URL).
 
 Examples:
   sigil job run examples/briefs/instagram-copy.yaml --mode mock --json
   sigil job run examples/briefs/compliance-review.yaml --mode mock --json   # chained on the first`,
-    )
-    .action(async (brief: string, options: Record<string, unknown>) => {
-      setExit(await jobRunCommand(brief, options, ctx));
-    });
-  job
+    );
+  defineCommand(run, ctx, setExit, {
+    args: ["brief"],
+    flags: JobRunFlags,
+    errorBody: jobErrorBody,
+    run: jobRunCommand,
+  });
+  const types = job
     .command("types")
     .description("List the registered job types.")
-    .option("--json", "print one JSON array")
-    .action((options: Record<string, unknown>) => {
-      setExit(jobTypesCommand(options, ctx));
-    });
+    .option("--json", "print one JSON array");
+  defineCommand(types, ctx, setExit, { flags: JobTypesFlags, run: jobTypesCommand });
 }

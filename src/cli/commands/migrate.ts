@@ -1,7 +1,10 @@
 import type { Command } from "commander";
+import { z } from "zod";
 import { canonicalize } from "../../core/index.js";
 import { type MigrateReport, migrateWorld } from "../../world/migrations/index.js";
-import { type CliContext, EXIT, existingWorld } from "../context.js";
+import { defineCommand } from "../command.js";
+import { type CliContext, EXIT } from "../context.js";
+import { WorldFlags, worldOptions } from "../flags.js";
 import { progressLine } from "./verify.js";
 
 function renderMigrate(report: MigrateReport): string {
@@ -20,11 +23,18 @@ function renderMigrate(report: MigrateReport): string {
   return `${lines.join("\n")}\n`;
 }
 
+const MigrateFlags = z.strictObject({
+  ...WorldFlags,
+  dryRun: z.boolean().optional(),
+  json: z.boolean().optional(),
+});
+
 export function registerMigrate(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  program
-    .command("migrate")
-    .description("Bring every run manifest of a world to the current schema version.")
-    .argument("[world]", "world root (default: $SIGIL_WORLD or ./artifacts)")
+  const command = worldOptions(
+    program
+      .command("migrate")
+      .description("Bring every run manifest of a world to the current schema version."),
+  )
     .option("--dry-run", "print the plan and write nothing")
     .option("--json", "print the report as JSON")
     .addHelpText(
@@ -33,15 +43,19 @@ export function registerMigrate(program: Command, ctx: CliContext, setExit: (cod
 Each manifest is backed up to <world>/.sigil/backups/<job>/<run>/ and replaced atomically;
 job_id, run_id, snapshots and their hashes never change, and migration_history records each
 step. Rerunning is safe: migrated manifests are left as they are.`,
-    )
-    .action(async (world: string | undefined, options: { dryRun?: boolean; json?: boolean }) => {
-      const root = existingWorld(ctx, world);
-      const onProgress = progressLine(ctx, options.dryRun ? "planning" : "migrating");
+    );
+  defineCommand(command, ctx, setExit, {
+    args: ["worldArg"],
+    flags: MigrateFlags,
+    run: async (flags, io) => {
+      const root = io.existingWorld(flags.worldArg, flags.world);
+      const onProgress = progressLine(io, flags.dryRun ? "planning" : "migrating");
       const report = await migrateWorld(root, {
-        dryRun: options.dryRun === true,
+        dryRun: flags.dryRun === true,
         ...(onProgress ? { onProgress } : {}),
       });
-      ctx.stdout.write(options.json ? `${canonicalize(report)}\n` : renderMigrate(report));
-      setExit(report.skipped.length === 0 ? EXIT.ok : EXIT.failed);
-    });
+      io.stdout.write(flags.json ? `${canonicalize(report)}\n` : renderMigrate(report));
+      return report.skipped.length === 0 ? EXIT.ok : EXIT.failed;
+    },
+  });
 }

@@ -1,26 +1,29 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
+import { z } from "zod";
 import {
   renderReportJson,
   renderReportMarkdown,
   verifyWorld,
   verifyWorldParallel,
 } from "../../world/verify/index.js";
-import { type CliContext, EXIT, existingWorld } from "../context.js";
+import { type CommandIo, defineCommand } from "../command.js";
+import { type CliContext, EXIT } from "../context.js";
+import { WorldFlags, worldOptions } from "../flags.js";
 
 /** A one-line progress display, redrawn in place, only when stderr is a terminal. */
 export function progressLine(
-  ctx: CliContext,
+  io: CommandIo,
   label: string,
 ): ((done: number, total: number) => void) | undefined {
-  if (!ctx.stderr.isTTY) return undefined;
+  if (!io.stderr.isTTY) return undefined;
   let last = 0;
   return (done, total) => {
     const now = Date.now();
     if (done !== total && now - last < 100) return;
     last = now;
-    ctx.stderr.write(`\r${label} ${done}/${total}${done === total ? "\n" : ""}`);
+    io.stderr.write(`\r${label} ${done}/${total}${done === total ? "\n" : ""}`);
   };
 }
 
@@ -31,11 +34,20 @@ function verifyWorkerScript(): string | undefined {
   return existsSync(script) ? script : undefined;
 }
 
+const VerifyFlags = z.strictObject({
+  ...WorldFlags,
+  json: z.boolean().optional(),
+  replay: z.boolean().optional(),
+});
+
 export function registerVerify(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  program
-    .command("verify")
-    .description("Verify every run of a world: snapshots, identity, chains and outputs against their hashes.")
-    .argument("[world]", "world root (default: $SIGIL_WORLD or ./artifacts)")
+  const command = worldOptions(
+    program
+      .command("verify")
+      .description(
+        "Verify every run of a world: snapshots, identity, chains and outputs against their hashes.",
+      ),
+  )
     .option("--json", "print the report as canonical JSON instead of Markdown")
     .option(
       "--replay",
@@ -47,16 +59,20 @@ export function registerVerify(program: Command, ctx: CliContext, setExit: (code
 Exit codes: 0 no findings, 1 findings (one per violation, each with a code), 2 command-line error.
 Example:
   sigil verify artifacts/ --json | jq '.findings[] | .code'`,
-    )
-    .action(async (world: string | undefined, options: { json?: boolean; replay?: boolean }) => {
-      const root = existingWorld(ctx, world);
-      const onProgress = progressLine(ctx, "verifying runs");
-      const progress = { ...(onProgress ? { onProgress } : {}), replay: options.replay === true };
+    );
+  defineCommand(command, ctx, setExit, {
+    args: ["worldArg"],
+    flags: VerifyFlags,
+    run: async (flags, io) => {
+      const root = io.existingWorld(flags.worldArg, flags.world);
+      const onProgress = progressLine(io, "verifying runs");
+      const progress = { ...(onProgress ? { onProgress } : {}), replay: flags.replay === true };
       const workerScript = verifyWorkerScript();
       const report = workerScript
         ? await verifyWorldParallel(root, workerScript, progress)
         : await verifyWorld(root, progress);
-      ctx.stdout.write(options.json ? `${renderReportJson(report)}\n` : renderReportMarkdown(report));
-      setExit(report.findings.length === 0 ? EXIT.ok : EXIT.failed);
-    });
+      io.stdout.write(flags.json ? `${renderReportJson(report)}\n` : renderReportMarkdown(report));
+      return report.findings.length === 0 ? EXIT.ok : EXIT.failed;
+    },
+  });
 }

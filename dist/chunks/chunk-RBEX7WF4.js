@@ -32150,6 +32150,8 @@ var ERROR_TABLE = {
   ERR_CI_SAFETY: "Refusing to run mode=real in CI",
   ERR_INPUTS: "invalid inputs payload",
   ERR_USAGE: "invalid command line",
+  ERR_WRITE_PREFIX: "invalid write prefix",
+  ERR_INTERRUPTED: "interrupted",
   ERR_IMAGE_UNPINNED: "image not pinned",
   ERR_IMAGE_UNAVAILABLE: "image not available",
   ERR_REGISTRY_MISMATCH: "registry mismatch",
@@ -32197,19 +32199,36 @@ function isErrorCode(value) {
 }
 var SigilError = class _SigilError extends Error {
   code;
+  /** What this occurrence adds to the fragment, kept apart so nobody re-parses `message`. */
+  detail;
   details;
   constructor(code, detail, details = {}) {
     const fragment = ERROR_TABLE[code];
     super(detail ? `${fragment}: ${detail}` : fragment);
     this.name = "SigilError";
     this.code = code;
+    this.detail = detail || void 0;
     this.details = details;
+  }
+  /** The same error with more structured details (run identity, execution id…). */
+  withDetails(details) {
+    return new _SigilError(this.code, this.detail, { ...this.details, ...details });
   }
   /** Keeps a SigilError as it is; anything else becomes `fallback` with a bounded message. */
   static from(error63, fallback) {
     if (error63 instanceof _SigilError) return error63;
     const text = error63 instanceof Error ? error63.message : String(error63);
     return new _SigilError(fallback, text.slice(0, 500));
+  }
+  /**
+   * An error reported as text by another process (a processor's result line, an envelope): its
+   * message normally starts with the code's fragment already. The one place a message is read
+   * back into a detail: what crosses a process boundary is text.
+   */
+  static fromReported(code, message, details = {}) {
+    const fragment = ERROR_TABLE[code];
+    const detail = message === fragment ? "" : message.startsWith(`${fragment}: `) ? message.slice(fragment.length + 2) : message;
+    return new _SigilError(code, detail, details);
   }
 };
 
@@ -59647,37 +59666,6 @@ function validateEnvelope(candidate, worldPrefix) {
   return envelope;
 }
 
-// src/run/inputs.ts
-var MAX_INPUTS_BYTES = 1 << 20;
-function resolveInputs(text, flagMode) {
-  const size = Buffer.byteLength(text, "utf8");
-  if (size > MAX_INPUTS_BYTES) {
-    throw new SigilError("ERR_INPUTS", `payload is ${size} bytes; the limit is ${MAX_INPUTS_BYTES}`);
-  }
-  const parsed = parseWith(InputsV1, parseJsonStrict(text), "ERR_INPUTS", "inputs");
-  if (flagMode !== void 0 && parsed.mode !== void 0 && parsed.mode !== flagMode) {
-    throw new SigilError("ERR_INPUTS", `--mode ${flagMode} contradicts inputs.mode=${parsed.mode}`);
-  }
-  const mode = flagMode ?? parsed.mode ?? "mock";
-  const normalized = {
-    schema: parsed.schema,
-    ...parsed.model === void 0 ? {} : { model: parsed.model },
-    params: parsed.params ?? {},
-    files: parsed.files ?? {},
-    mode
-  };
-  return { normalized, mode, inputsHash: hashInputs(normalized) };
-}
-function hashInputs(normalized) {
-  return { value: sha256Hex(canonicalize(normalized)), hash_schema: HASH_SCHEMA };
-}
-function assertCiSafety(mode, env) {
-  const ci = (env.CI ?? "").toLowerCase();
-  if (mode === "real" && (ci === "true" || ci === "1")) {
-    throw new SigilError("ERR_CI_SAFETY", "CI is set; real runs happen only outside CI or in a guarded lane");
-  }
-}
-
 // src/run/local-adapter.ts
 import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -59807,7 +59795,7 @@ var LocalAdapter = class {
     const fail = (code, detail) => errorEnvelope(
       request.execution_id,
       code,
-      detail.includes(ERROR_TABLE[code]) ? detail : `${ERROR_TABLE[code]}: ${detail}`,
+      SigilError.fromReported(code, detail).message,
       request.env_fingerprint
     );
     if (result.timedOut) {
@@ -59879,6 +59867,65 @@ function parseStatusLine(result) {
   }
 }
 
+// src/run/adapter-factory.ts
+function createAdapterFactory(options) {
+  const built = /* @__PURE__ */ new Map();
+  return (name) => {
+    const cached2 = built.get(name);
+    if (cached2) return cached2;
+    const adapter = buildAdapter(name, options);
+    built.set(name, adapter);
+    return adapter;
+  };
+}
+function buildAdapter(name, options) {
+  switch (name) {
+    case "local":
+      return new LocalAdapter({
+        repoRoot: options.repoRoot,
+        ...options.spawn ? { spawn: options.spawn } : {},
+        ...options.onProcessorLog ? { onProcessorLog: options.onProcessorLog } : {},
+        ...options.parentEnv ? { parentEnv: options.parentEnv } : {}
+      });
+    case "modal":
+      throw new SigilError(
+        "ERR_USAGE",
+        "the modal adapter is not available in this build; use --adapter local"
+      );
+  }
+}
+
+// src/run/inputs.ts
+var MAX_INPUTS_BYTES = 1 << 20;
+function resolveInputs(text, flagMode) {
+  const size = Buffer.byteLength(text, "utf8");
+  if (size > MAX_INPUTS_BYTES) {
+    throw new SigilError("ERR_INPUTS", `payload is ${size} bytes; the limit is ${MAX_INPUTS_BYTES}`);
+  }
+  const parsed = parseWith(InputsV1, parseJsonStrict(text), "ERR_INPUTS", "inputs");
+  if (flagMode !== void 0 && parsed.mode !== void 0 && parsed.mode !== flagMode) {
+    throw new SigilError("ERR_INPUTS", `--mode ${flagMode} contradicts inputs.mode=${parsed.mode}`);
+  }
+  const mode = flagMode ?? parsed.mode ?? "mock";
+  const normalized = {
+    schema: parsed.schema,
+    ...parsed.model === void 0 ? {} : { model: parsed.model },
+    params: parsed.params ?? {},
+    files: parsed.files ?? {},
+    mode
+  };
+  return { normalized, mode, inputsHash: hashInputs(normalized) };
+}
+function hashInputs(normalized) {
+  return { value: sha256Hex(canonicalize(normalized)), hash_schema: HASH_SCHEMA };
+}
+function assertCiSafety(mode, env) {
+  const ci = (env.CI ?? "").toLowerCase();
+  if (mode === "real" && (ci === "true" || ci === "1")) {
+    throw new SigilError("ERR_CI_SAFETY", "CI is set; real runs happen only outside CI or in a guarded lane");
+  }
+}
+
 // src/run/run-processor.ts
 import { readFile as readFile3 } from "node:fs/promises";
 import { join as join5 } from "node:path";
@@ -59904,21 +59951,27 @@ function isInside(parent, child) {
   return rel !== "" && !rel.startsWith(`..${sep2}`) && rel !== ".." && !isAbsolute(rel);
 }
 function resolveWritePrefix(template, executionId, worldRoot, cwd) {
-  if (template.includes("\0")) throw new SigilError("ERR_INPUTS", "write prefix contains a NUL byte");
+  if (template.includes("\0")) throw new SigilError("ERR_WRITE_PREFIX", "write prefix contains a NUL byte");
   const expanded = template.split(EXECUTION_ID_PLACEHOLDER).join(executionId);
   const absolute = realpathLenient(resolve2(cwd, expanded));
   const world = realpathLenient(resolve2(cwd, worldRoot));
   if (!isInside(world, absolute)) {
-    throw new SigilError("ERR_INPUTS", `write prefix ${template} is not inside the world root ${worldRoot}`);
+    throw new SigilError(
+      "ERR_WRITE_PREFIX",
+      `write prefix ${template} is not inside the world root ${worldRoot}`
+    );
   }
   const worldRelative = relative3(world, absolute).split(sep2).join("/");
   const top = worldRelative.split("/")[0] ?? "";
   if (RESERVED_WORLD_DIRS.includes(top)) {
-    throw new SigilError("ERR_INPUTS", `write prefix may not be under the reserved world folder ${top}/`);
+    throw new SigilError(
+      "ERR_WRITE_PREFIX",
+      `write prefix may not be under the reserved world folder ${top}/`
+    );
   }
   if (existsSync2(absolute) && readdirSync(absolute).length > 0) {
     throw new SigilError(
-      "ERR_INPUTS",
+      "ERR_WRITE_PREFIX",
       `write prefix ${worldRelative}/ already holds files; use {execution_id} in it`
     );
   }
@@ -59976,9 +60029,7 @@ async function runProcessor(request, deps) {
           "--image-override applies to the modal adapter; the local adapter runs from source"
         );
     }
-    const adapter = deps.adapters[request.adapter];
-    if (!adapter)
-      throw new SigilError("ERR_USAGE", `the ${request.adapter} adapter is not available in this build`);
+    const adapter = deps.adapters(request.adapter);
     const secrets = readSecrets(entry, inputs.mode, deps.env);
     imageDigest = request.adapter === "local" ? await sourceDigest(deps.repoRoot, entry.source) : image.digest ?? entry.image;
     envFingerprint = formatFingerprint({
@@ -60164,6 +60215,7 @@ async function checkProject(request) {
 
 // src/lanes/pr-lane.ts
 var PR_LANE_RUNS = 2;
+var PR_LANE_ADAPTER = "local";
 var PR_LANE_REPORT_SCHEMA = "sigil.pr-lane.v1";
 var DEFAULT_INPUTS = { schema: "v1" };
 var toPosix2 = (path6) => path6.split(sep4).join("/");
@@ -60199,7 +60251,7 @@ async function runPrLane(request, deps) {
     processorsMs += result.elapsedMs;
     return result;
   };
-  const adapter = new LocalAdapter({
+  const adapters = createAdapterFactory({
     repoRoot: root,
     spawn: timedSpawn,
     parentEnv: deps.env,
@@ -60212,7 +60264,7 @@ async function runPrLane(request, deps) {
     const before = processorsMs;
     const verdict = await phase(
       `check ${ref}`,
-      () => checkProcessor(checked, project, { root, world, adapter, ...deps, clock })
+      () => checkProcessor(checked, project, { root, world, adapters, ...deps, clock })
     );
     verdict.processor_ms = processorsMs - before;
     deps.logger.info({
@@ -60273,7 +60325,7 @@ async function checkProcessor(checked, project, ctx) {
     const outcome = await runProcessor(
       {
         ref,
-        adapter: "local",
+        adapter: PR_LANE_ADAPTER,
         mode: "mock",
         inputsJson,
         writePrefix: resolve4(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
@@ -60287,7 +60339,7 @@ async function checkProcessor(checked, project, ctx) {
         env: ctx.env,
         logger: ctx.logger,
         clock: ctx.clock,
-        adapters: { local: ctx.adapter }
+        adapters: ctx.adapters
       }
     );
     const { envelope } = outcome;
