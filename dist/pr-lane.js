@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-RBEX7WF4.js";
+} from "./chunks/chunk-K5Y2RPND.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-RBEX7WF4.js";
+} from "./chunks/chunk-K5Y2RPND.js";
 
 // src/actions/umbrella.ts
 var UMBRELLA_COMMANDS = Object.keys(ACTIONS);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-RBEX7WF4.js";
+} from "./chunks/chunk-K5Y2RPND.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

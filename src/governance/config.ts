@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { parseDocument } from "yaml";
-import { parseWith, SIGIL_CONFIG_PATH, SigilConfig, SigilError } from "../core/index.js";
+import { parseWith, parseYamlStrict, SIGIL_CONFIG_PATH, SigilConfig, SigilError } from "../core/index.js";
 
 export interface LoadedConfig {
   config: SigilConfig;
@@ -16,11 +15,7 @@ export interface LoadedConfig {
  * Duplicate keys, YAML errors and schema violations are ERR_CONFIG; an empty file is all defaults.
  */
 export function parseSigilConfig(text: string, file: string = SIGIL_CONFIG_PATH): SigilConfig {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new SigilError("ERR_CONFIG", `${file}: ${doc.errors[0]?.message.split("\n")[0]}`);
-  }
-  const value: unknown = doc.toJS() ?? {};
+  const value: unknown = parseYamlStrict(text, "ERR_CONFIG", file) ?? {};
   return parseWith(SigilConfig, value, "ERR_CONFIG", file);
 }
 

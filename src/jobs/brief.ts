@@ -1,8 +1,14 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname } from "node:path";
-import { parseDocument } from "yaml";
 import { z } from "zod";
-import { canonicalize, Mode, parseJsonStrict, parseWith, SigilError } from "../core/index.js";
+import {
+  canonicalize,
+  Mode,
+  parseJsonStrict,
+  parseWith,
+  parseYamlStrict,
+  SigilError,
+} from "../core/index.js";
 import { assertRelativePath, assertSafeSegment, RESERVED_JOB_IDS, RunId } from "../world/index.js";
 
 /**
@@ -111,10 +117,7 @@ export function parseDataText(text: string, path: string, code: "ERR_BRIEF"): un
       throw new SigilError(code, `${path}: ${(error as Error).message}`);
     }
   } else {
-    const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-    const problem = doc.errors[0] ?? doc.warnings[0];
-    if (problem) throw new SigilError(code, `${path}: ${problem.message.split("\n")[0]}`);
-    raw = doc.toJS({ maxAliasCount: 100 });
+    raw = parseYamlStrict(text, code, path);
   }
   try {
     canonicalize(raw); // what cannot be canonical JSON (Infinity, lone surrogates) cannot be hashed

@@ -1,7 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { parseWith, SigilError, sha256Hex } from "../core/index.js";
+import { parseWith, parseYamlStrict, SigilError, sha256Hex } from "../core/index.js";
 import { type DoctrineSnapshot, resolveInside } from "../world/index.js";
 import type { DoctrineRef } from "./brief.js";
 
@@ -37,13 +36,12 @@ export interface ParsedDoctrine {
 export function parseDoctrine(content: string, where: string): ParsedDoctrine {
   const match = /^---\n([\s\S]*?)\n---\n?([\s\S]*)$/.exec(content);
   if (!match) throw new SigilError("ERR_DOCTRINE", `${where} has no YAML front matter (--- … ---)`);
-  let raw: unknown;
-  try {
-    raw = parseYaml(match[1] ?? "", { uniqueKeys: true });
-  } catch (error) {
-    throw new SigilError("ERR_DOCTRINE", `${where}: ${(error as Error).message.split("\n")[0]}`);
-  }
-  const front = parseWith(FrontMatter, raw, "ERR_DOCTRINE", where);
+  const front = parseWith(
+    FrontMatter,
+    parseYamlStrict(match[1] ?? "", "ERR_DOCTRINE", where),
+    "ERR_DOCTRINE",
+    where,
+  );
   return { ...front, body: match[2] ?? "" };
 }
 

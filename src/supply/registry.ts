@@ -1,7 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
-import { parseDocument } from "yaml";
-import { parseWith, RegistryEntry, SigilError } from "../core/index.js";
+import { parseWith, parseYamlStrict, RegistryEntry, SigilError } from "../core/index.js";
 
 export interface LoadedEntry {
   entry: RegistryEntry;
@@ -13,11 +12,12 @@ export type Registry = ReadonlyMap<string, LoadedEntry>;
 
 /** Parse one registry YAML text; duplicate keys and schema violations are ERR_REGISTRY_ENTRY. */
 export function parseRegistryEntry(text: string, file: string): RegistryEntry {
-  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new SigilError("ERR_REGISTRY_ENTRY", `${file}: ${doc.errors[0]?.message.split("\n")[0]}`);
-  }
-  return parseWith(RegistryEntry, doc.toJS(), "ERR_REGISTRY_ENTRY", file);
+  return parseWith(
+    RegistryEntry,
+    parseYamlStrict(text, "ERR_REGISTRY_ENTRY", file),
+    "ERR_REGISTRY_ENTRY",
+    file,
+  );
 }
 
 async function listYaml(dir: string): Promise<string[]> {

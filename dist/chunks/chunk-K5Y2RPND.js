@@ -31444,7 +31444,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument3(source, options = {}) {
+    function parseDocument2(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -31470,7 +31470,7 @@ var require_public_api = __commonJS({
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument3(src, options);
+      const doc = parseDocument2(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -31506,7 +31506,7 @@ var require_public_api = __commonJS({
     }
     exports.parse = parse3;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument3;
+    exports.parseDocument = parseDocument2;
     exports.stringify = stringify;
   }
 });
@@ -59379,6 +59379,19 @@ var Parser = class {
   }
 };
 
+// src/core/strict-yaml.ts
+var import_yaml = __toESM(require_dist(), 1);
+function parseYamlStrict(text, code, where) {
+  const doc = (0, import_yaml.parseDocument)(text, { uniqueKeys: true, prettyErrors: false });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw new SigilError(code, `${where}: ${problem.message.split("\n")[0]}`);
+  try {
+    return doc.toJS({ maxAliasCount: 100 });
+  } catch (error63) {
+    throw new SigilError(code, `${where}: ${error63.message.split("\n")[0]}`);
+  }
+}
+
 // src/core/zod-parse.ts
 function parseWith(schema, value, code, what) {
   const result = schema.safeParse(value);
@@ -59489,15 +59502,15 @@ function assertImagePolicy(entry, lane, scope) {
 }
 
 // src/supply/registry.ts
-var import_yaml = __toESM(require_dist(), 1);
 import { readdir as readdir2, readFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 function parseRegistryEntry(text, file2) {
-  const doc = (0, import_yaml.parseDocument)(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new SigilError("ERR_REGISTRY_ENTRY", `${file2}: ${doc.errors[0]?.message.split("\n")[0]}`);
-  }
-  return parseWith(RegistryEntry, doc.toJS(), "ERR_REGISTRY_ENTRY", file2);
+  return parseWith(
+    RegistryEntry,
+    parseYamlStrict(text, "ERR_REGISTRY_ENTRY", file2),
+    "ERR_REGISTRY_ENTRY",
+    file2
+  );
 }
 async function listYaml(dir) {
   const found = [];
@@ -60147,15 +60160,10 @@ import { stat as stat2 } from "node:fs/promises";
 import { join as join8, relative as relative4, resolve as resolve3, sep as sep3 } from "node:path";
 
 // src/governance/config.ts
-var import_yaml2 = __toESM(require_dist(), 1);
 import { readFile as readFile5 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
-  const doc = (0, import_yaml2.parseDocument)(text, { uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new SigilError("ERR_CONFIG", `${file2}: ${doc.errors[0]?.message.split("\n")[0]}`);
-  }
-  const value = doc.toJS() ?? {};
+  const value = parseYamlStrict(text, "ERR_CONFIG", file2) ?? {};
   return parseWith(SigilConfig, value, "ERR_CONFIG", file2);
 }
 async function loadSigilConfig(root, path6 = SIGIL_CONFIG_PATH) {
