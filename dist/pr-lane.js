@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-PG3NUC6R.js";
+} from "./chunks/chunk-7IT2WWG6.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);
