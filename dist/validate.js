@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-K5Y2RPND.js";
+} from "./chunks/chunk-XZBWB36A.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

@@ -48,6 +48,8 @@ export const ERROR_TABLE = {
   ERR_VERIFY_OUTPUT_UNDECLARED: "undeclared output",
   ERR_VERIFY_REPLAY: "run does not replay idempotently",
   ERR_VERIFY_RECEIPT: "receipt missing or inconsistent",
+  ERR_HTTP: "HTTP request failed",
+  ERR_HTTP_TIMEOUT: "HTTP request timed out",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

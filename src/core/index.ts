@@ -4,6 +4,7 @@ export * from "./clock.js";
 export * from "./contracts/index.js";
 export * from "./errors.js";
 export * from "./hash.js";
+export * from "./http/index.js";
 export * from "./logger.js";
 export * from "./redact.js";
 export * from "./spawn.js";

@@ -20,6 +20,16 @@ describe("error canon", () => {
     });
   });
 
+  test("the network layer's codes carry their fragments (src/core/http, docs/network.md)", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_HTTP: "HTTP request failed",
+      ERR_HTTP_TIMEOUT: "HTTP request timed out",
+    });
+    const timeout = new SigilError("ERR_HTTP_TIMEOUT", "GET http://127.0.0.1/x: no response within 200 ms");
+    expect(timeout.code).toBe("ERR_HTTP_TIMEOUT");
+    expect(timeout.message).toContain("HTTP request timed out");
+  });
+
   test.each(ERROR_CODES)("%s: message contains the fragment, with and without detail", (code) => {
     expect(new SigilError(code).message).toBe(ERROR_TABLE[code]);
     const error = new SigilError(code, "more detail", { k: 1 });
