@@ -5,6 +5,7 @@ import {
   canonicalBytes,
   canonicalize,
   parseJsonStrict,
+  SigilError,
   sha256Hex,
   writeFileAtomic,
 } from "../../core/index.js";
@@ -60,7 +61,7 @@ function assertIdentityKept(before: Record<string, unknown>, after: Manifest, ru
     "processor",
   ] as const) {
     if (canonicalize(before[key]) !== canonicalize(after[key])) {
-      throw new Error(`${run}: migration would change ${key}; refusing`);
+      throw new SigilError("ERR_RUN_CORRUPT", `${run}: migration would change ${key}; refusing`);
     }
   }
 }
