@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-PG3NUC6R.js";
+} from "./chunks/chunk-BDJMLLDI.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-PG3NUC6R.js";
+} from "./chunks/chunk-BDJMLLDI.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);
