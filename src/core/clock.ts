@@ -1,3 +1,4 @@
+import { randomFillSync } from "node:crypto";
 import { v7 } from "uuid";
 
 /** Time and randomness are ports: deterministic bytes never read them directly. */
@@ -14,7 +15,8 @@ export const systemClock: Clock = {
 
 /** A runtime identity (execution id, queue job id): UUID version 7, time-ordered. */
 export function newUuid7(clock: Clock = systemClock): string {
-  return v7({ msecs: clock.nowMs() });
+  // node:crypto rather than uuid's default WebCrypto, whose first use costs ~10 ms of start-up.
+  return v7({ msecs: clock.nowMs(), random: randomFillSync(new Uint8Array(16)) });
 }
 
 export function isoUtc(ms: number): string {

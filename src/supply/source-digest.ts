@@ -1,6 +1,7 @@
 import { readdir } from "node:fs/promises";
-import { join, relative, sep } from "node:path";
-import { canonicalize, sha256File, sha256Hex } from "../core/index.js";
+import { join, relative, resolve, sep } from "node:path";
+import { canonicalize, sha256Hex } from "../core/index.js";
+import { type FileHashCacheOptions, hashFilesCached } from "./file-hash-cache.js";
 
 /** Caches and tests: never part of what a processor runs (each .dockerignore drops them too). */
 const IGNORED = new Set(["__pycache__", ".DS_Store", ".pytest_cache", ".mypy_cache", "tests"]);
@@ -22,20 +23,50 @@ async function listFiles(root: string): Promise<string[]> {
   return files;
 }
 
+export interface SourceDigest {
+  digest: string;
+  files: number;
+  /** Files whose sha256 came from the cache instead of being read. */
+  reused: number;
+}
+
 /**
- * `source:sha256:<hex>` (SPEC §1.5): sha256 of the canonical JSON of the sorted `{path, sha256}`
- * list of a processor's source files, so a code change changes receipts as a new image would.
+ * `source:sha256:<hex>`: sha256 of the canonical JSON of the sorted
+ * `{path, sha256}` list of a processor's source files, so a code change changes receipts as a
+ * new image would. The tree is listed on every call (a directory's mtime does not change when a
+ * file inside it is edited); only the hashing is cached, per file (file-hash-cache.ts).
  */
-export async function sourceDigest(repoRoot: string, source: string): Promise<string> {
-  const roots = [{ dir: source, as: "" }, ...SHARED_SOURCES];
-  const listing: { path: string; sha256: string }[] = [];
-  for (const root of roots) {
-    const abs = join(repoRoot, root.dir);
-    for (const file of await listFiles(abs)) {
-      const rel = relative(abs, file).split(sep).join("/");
-      listing.push({ path: root.as ? `${root.as}/${rel}` : rel, sha256: (await sha256File(file)).sha256 });
-    }
-  }
+export async function describeSourceDigest(
+  repoRoot: string,
+  source: string,
+  options: FileHashCacheOptions = {},
+): Promise<SourceDigest> {
+  const roots = [{ dir: source, as: "" }, ...SHARED_SOURCES].map((root) => ({
+    abs: resolve(repoRoot, root.dir),
+    as: root.as,
+  }));
+  const listed = await Promise.all(roots.map((root) => listFiles(root.abs)));
+  const files = roots.flatMap((root, i) =>
+    (listed[i] ?? []).map((abs) => {
+      const rel = relative(root.abs, abs).split(sep).join("/");
+      return { abs, path: root.as ? `${root.as}/${rel}` : rel };
+    }),
+  );
+  const { hashes, reused } = await hashFilesCached(
+    resolve(repoRoot),
+    files.map((file) => file.abs),
+    roots.map((root) => root.abs),
+    options,
+  );
+  const listing = files.map((file, i) => ({ path: file.path, sha256: hashes[i] ?? "" }));
   listing.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return `source:sha256:${sha256Hex(canonicalize(listing))}`;
+  return { digest: `source:sha256:${sha256Hex(canonicalize(listing))}`, files: files.length, reused };
+}
+
+export async function sourceDigest(
+  repoRoot: string,
+  source: string,
+  options: FileHashCacheOptions = {},
+): Promise<string> {
+  return (await describeSourceDigest(repoRoot, source, options)).digest;
 }
