@@ -23,7 +23,7 @@ async function listFiles(root: string): Promise<string[]> {
 }
 
 /**
- * `source:sha256:<hex>` (SPEC §1.5): sha256 of the canonical JSON of the sorted `{path, sha256}`
+ * `source:sha256:<hex>` (docs/contracts/receipts.md): sha256 of the canonical JSON of the sorted `{path, sha256}`
  * list of a processor's source files, so a code change changes receipts as a new image would.
  */
 export async function sourceDigest(repoRoot: string, source: string): Promise<string> {
