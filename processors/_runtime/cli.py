@@ -1,4 +1,4 @@
-"""run_main: the one failure boundary of a processor process (SPEC §1.4).
+"""run_main: the one failure boundary of a processor process (docs/contracts/processor.md).
 
 args -> inputs -> CI guard -> world/prefix -> secrets (real only) -> runner -> outputs ->
 index -> receipts -> exactly one JSON line on stdout.

@@ -1,6 +1,6 @@
 """The error canon: one table of codes and the stable fragment each message must contain.
 
-Mirrors SPEC.md §1.8 (the processor-side subset plus ERR_OUTPUT_PATH). Tests on both sides
+Mirrors src/core/errors.ts (the processor-side subset; docs/contracts/errors.md). Tests on both sides
 assert the code and the fragment, never whole strings.
 """
 

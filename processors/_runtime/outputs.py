@@ -1,4 +1,4 @@
-"""Output validation and writing, and the outputs index (SPEC §1.4).
+"""Output validation and writing, and the outputs index (docs/contracts/processor.md).
 
 Everything is validated before the first byte is written, so a refused run leaves nothing
 behind and no path outside the write prefix is ever touched.

@@ -1,4 +1,4 @@
-"""Receipts: one canonical JSON document, dual-written (SPEC §1.4, §1.5)."""
+"""Receipts: one canonical JSON document, dual-written (docs/contracts/receipts.md)."""
 
 import os
 import time

@@ -1,4 +1,4 @@
-"""What a provider's runner returns (SPEC §1.4 provider interface)."""
+"""What a provider's runner returns (docs/contracts/processor.md, provider interface)."""
 
 from dataclasses import dataclass, field
 

@@ -15,7 +15,7 @@ export const PrLaneInputs = z.strictObject({
   repository: repositoryInput(),
 });
 
-/** The hermetic PR-lane check (SPEC §3.1) as a GitHub Action. */
+/** The hermetic PR-lane check (docs/contracts/lanes.md) as a GitHub Action. */
 export const prLaneAction = defineAction({
   name: "pr-lane",
   inputs: PrLaneInputs,

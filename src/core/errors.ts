@@ -1,5 +1,5 @@
 /**
- * The error canon: one table, code → stable fragment (SPEC §1.8). Every error a user can see
+ * The error canon: one table, code → stable fragment (docs/contracts/errors.md). Every error a user can see
  * carries one of these codes and a message that contains its fragment; tests assert both.
  */
 export const ERROR_TABLE = {

@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 
 /**
- * The one spawn helper (SPEC §1.9): no TTY, stderr streamed line by line, bounded head and
+ * The one spawn helper (docs/contracts/logs.md): no TTY, stderr streamed line by line, bounded head and
  * tail of each stream plus the sha256 of all of it, and a hard wall-clock timeout that kills.
  */
 export interface SpawnRequest {

@@ -41,7 +41,7 @@ export type Admission =
 const MAX_CLAIM_ATTEMPTS = 50;
 
 /**
- * Admit (SPEC §2.1–2.2): write the snapshots as canonical JSON, hash the bytes on disk, derive
+ * Admit (docs/contracts/world.md): write the snapshots as canonical JSON, hash the bytes on disk, derive
  * inputs_hash and run_id (suffixes on a true prefix collision), then the replay check. Returns
  * the settled run to replay, or the admitted run directory (claimed by us, or found unsettled).
  */

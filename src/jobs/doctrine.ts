@@ -47,7 +47,7 @@ export function parseDoctrine(content: string, where: string): ParsedDoctrine {
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
 
-/** Resolve a doctrine reference to its snapshot (SPEC §2.4), reading only inside `doctrineDir`. */
+/** Resolve a doctrine reference to its snapshot (docs/contracts/doctrine.md), reading only inside `doctrineDir`. */
 export async function resolveDoctrine(doctrineDir: string, ref: DoctrineRef): Promise<DoctrineSnapshot> {
   const label = `${ref.id}@${ref.version}`;
   let path: string | undefined;

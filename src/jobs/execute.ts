@@ -161,7 +161,7 @@ async function runBuiltinAttempt(
     await writeFile(target, file.bytes, { flag: "wx" });
   }
   await mkdir(join(attempt, "outputs"), { recursive: true });
-  // The same outputs index a processor writes (SPEC §1.4), from the bytes on disk.
+  // The same outputs index a processor writes (docs/contracts/processor.md), from the bytes on disk.
   await writeFile(join(attempt, "outputs.json"), JSON.stringify(await scanOutputs(attempt)));
   return { dir: attempt, executionId };
 }

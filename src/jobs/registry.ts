@@ -4,7 +4,7 @@ import { complianceReview } from "./types/compliance-review.js";
 import { instagramCopy } from "./types/instagram-copy.js";
 
 /**
- * The one job registry (SPEC §2.5): explicit, code-defined. A job type exists because it is
+ * The one job registry (docs/contracts/jobs.md): explicit, code-defined. A job type exists because it is
  * listed here; nothing is ever imported by a string from a brief.
  */
 export const JOB_TYPES: ReadonlyMap<string, JobType> = new Map(

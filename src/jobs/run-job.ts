@@ -174,7 +174,7 @@ async function executeAndSettle(
 }
 
 /**
- * Propose → admit → execute → settle (SPEC §2.1–2.5) for one brief. A proposal whose run is
+ * Propose → admit → execute → settle (docs/contracts/world.md, docs/contracts/jobs.md) for one brief. A proposal whose run is
  * already settled executes nothing and returns it with `replayed_from`. Throws SigilError.
  */
 export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<JobRunResult> {

@@ -66,7 +66,7 @@ async function settledById(ref: { job_id: string; run_id: string }, ctx: Upstrea
 }
 
 /**
- * The prior-artifact snapshot of a chained stage (SPEC §2.5). The upstream must be settled, of an
+ * The prior-artifact snapshot of a chained stage (docs/contracts/jobs.md). The upstream must be settled, of an
  * accepted job type, and its outputs on disk must still be the bytes its manifest records; the
  * outputs are hashed from disk, so a changed upstream byte changes the downstream run_id.
  */

@@ -35,7 +35,7 @@ const short = (hex: string) => hex.slice(0, 12);
 
 /**
  * Every way two runs of the same inputs differ where they must not: output files (by path,
- * bytes and sha256), the bytes of `outputs.json`, and the stable receipt fields (SPEC §1.5).
+ * bytes and sha256), the bytes of `outputs.json`, and the stable receipt fields (docs/contracts/receipts.md).
  * An empty list means byte-identical.
  */
 export function compareRuns(a: RunArtifacts, b: RunArtifacts): string[] {

@@ -37,7 +37,7 @@ export interface VerifierFinding {
 }
 
 /**
- * The verifier seam (SPEC §2.6). The DeterminismVerifier is a later issue; when it lands, the
+ * The verifier seam (docs/contracts/verifier.md). The DeterminismVerifier is a later issue; when it lands, the
  * action passes it here and its findings fail the processor. Until then the report says
  * `verifier: "not-available"`.
  */
@@ -114,13 +114,13 @@ function slugOf(ref: string): string {
 }
 
 /**
- * The PR-lane check (SPEC §3.1): validate the config and every registry entry, then run each
+ * The PR-lane check (docs/contracts/lanes.md): validate the config and every registry entry, then run each
  * selected processor from source, mock mode, local adapter, `PR_LANE_RUNS` times, and require
  * byte-identical outputs and equal stable receipt fields. No secrets are read; nothing leaves
  * the machine. Writes the report to `<world>/pr-lane/summary.json` and returns it.
  */
 export async function runPrLane(request: PrLaneRequest, deps: PrLaneDeps): Promise<PrLaneReport> {
-  // Before anything is read, spawned or written (SPEC §1.2).
+  // Before anything is read, spawned or written (docs/contracts/inputs.md).
   assertCiSafety(request.mode, deps.env);
   if (request.mode !== "mock") {
     throw new SigilError("ERR_INPUTS", "the PR lane is hermetic and runs mode=mock only");

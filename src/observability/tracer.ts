@@ -2,7 +2,7 @@ import type { Logger } from "../core/index.js";
 
 /**
  * The tracing port. Traces are runtime facts: a trace id may be recorded in a manifest's runtime
- * section, and never in a snapshot, a hash or any deterministic byte (SPEC §2.9).
+ * section, and never in a snapshot, a hash or any deterministic byte (docs/contracts/tracing.md).
  * Attributes carry ids, hashes and outcomes only, never context, prompts or outputs.
  */
 export type TraceAttributes = Readonly<Record<string, string | number | boolean | undefined>>;

@@ -10,7 +10,7 @@ import {
   SigilError,
 } from "../core/index.js";
 
-/** The keyword contract every adapter shares (SPEC §1.6). */
+/** The keyword contract every adapter shares (docs/contracts/envelope.md). */
 export interface InvokeRequest {
   plan_id: string;
   processor_ref: string;

@@ -10,7 +10,7 @@ import {
   sha256Hex,
 } from "../core/index.js";
 
-/** Inputs larger than this are refused before parsing (SPEC: oversized payloads). */
+/** Inputs larger than this are refused before parsing (docs/contracts/inputs.md). */
 export const MAX_INPUTS_BYTES = 1 << 20;
 
 export interface ResolvedInputs {
@@ -21,7 +21,7 @@ export interface ResolvedInputs {
 }
 
 /**
- * Parse, validate and normalize an inputs payload (SPEC §1.3). The mode comes from the payload;
+ * Parse, validate and normalize an inputs payload (docs/contracts/inputs.md). The mode comes from the payload;
  * `flagMode` (the CLI's --mode) sets it, and a payload that says otherwise is refused.
  */
 export function resolveInputs(text: string, flagMode: Mode | undefined): ResolvedInputs {
@@ -48,7 +48,7 @@ export function hashInputs(normalized: unknown): InputsHash {
   return { value: sha256Hex(canonicalize(normalized)), hash_schema: HASH_SCHEMA };
 }
 
-/** SPEC §1.2: in CI, mode=real is refused before any adapter work. */
+/** docs/contracts/inputs.md: in CI, mode=real is refused before any adapter work. */
 export function assertCiSafety(mode: Mode, env: NodeJS.ProcessEnv): void {
   const ci = (env.CI ?? "").toLowerCase();
   if (mode === "real" && (ci === "true" || ci === "1")) {

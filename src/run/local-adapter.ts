@@ -27,7 +27,7 @@ export interface LocalAdapterOptions {
   parentEnv?: NodeJS.ProcessEnv;
 }
 
-/** Runs a processor from source as a subprocess, no container (SPEC §1.6; PR and dev lanes). */
+/** Runs a processor from source as a subprocess, no container (docs/contracts/envelope.md; PR and dev lanes). */
 export class LocalAdapter implements Adapter {
   readonly name = "local";
   private readonly spawn: Spawn;

@@ -76,7 +76,7 @@ function readSecrets(entry: RegistryEntry, mode: Mode, env: NodeJS.ProcessEnv): 
 }
 
 /**
- * `run_processor` (SPEC §1.7): parse → mode guard → registry policy → adapter.invoke → settle.
+ * `run_processor` (docs/contracts/sigil-run.md): parse → mode guard → registry policy → adapter.invoke → settle.
  * Always resolves to one envelope; errors become error envelopes with their code.
  */
 export async function runProcessor(

@@ -33,7 +33,7 @@ export function isPinned(image: string): boolean {
 export type RepoScope = string;
 
 /**
- * SPEC §1.1: images live under `ghcr.io/<owner>/<repo>/…` and are digest-pinned in staging/main.
+ * docs/contracts/registry.md: images live under `ghcr.io/<owner>/<repo>/…` and are digest-pinned in staging/main.
  * `scope` undefined means the caller could not tell the repository; the scope rule is then skipped.
  */
 export function assertImagePolicy(entry: RegistryEntry, lane: Lane, scope: RepoScope | undefined): ImageRef {

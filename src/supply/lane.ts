@@ -1,6 +1,6 @@
 import { z } from "zod";
 
-/** Deployment lanes (SPEC §3.1): how strict the supply-chain rules are. */
+/** Deployment lanes (docs/contracts/lanes.md): how strict the supply-chain rules are. */
 export const Lane = z.enum(["pr", "dev", "staging", "main"]);
 export type Lane = z.infer<typeof Lane>;
 

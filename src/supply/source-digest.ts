@@ -31,7 +31,7 @@ export interface SourceDigest {
 }
 
 /**
- * `source:sha256:<hex>`: sha256 of the canonical JSON of the sorted
+ * `source:sha256:<hex>` (docs/contracts/receipts.md): sha256 of the canonical JSON of the sorted
  * `{path, sha256}` list of a processor's source files, so a code change changes receipts as a
  * new image would. The tree is listed on every call (a directory's mtime does not change when a
  * file inside it is edited); only the hashing is cached, per file (file-hash-cache.ts).

@@ -14,10 +14,10 @@ import { assertSafeSegment } from "./paths.js";
 export const STAGING_PREFIX = ".admit-";
 export const ATTEMPTS_DIR = ".attempts";
 
-/** Top-level folders of the world root that are not jobs (SPEC §1.4). */
+/** Top-level folders of the world root that are not jobs (docs/contracts/world.md). */
 export const RESERVED_JOB_IDS = ["execution", "outputs"] as const;
 
-/** Files a processor attempt leaves next to `outputs/` (SPEC §1.4), moved with it. */
+/** Files a processor attempt leaves next to `outputs/` (docs/contracts/processor.md), moved with it. */
 export const ATTEMPT_FILES = ["outputs.json", "receipt.json"] as const;
 
 export function jobDir(worldRoot: string, jobId: string): string {

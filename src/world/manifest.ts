@@ -16,7 +16,7 @@ import { RunId } from "./run-id.js";
 import { computeInputsHash } from "./snapshots.js";
 
 export const MANIFEST_FILE = "manifest.json";
-/** v2 records `hash_schema`, so a manifest says how its inputs_hash is computed (SPEC §2.7). */
+/** v2 records `hash_schema`, so a manifest says how its inputs_hash is computed (docs/contracts/migrations.md). */
 export const MANIFEST_SCHEMA_VERSION = 2;
 
 const Name = z.string().min(1).max(200);
@@ -67,11 +67,11 @@ const manifestFieldsV1 = {
   runtime: ManifestRuntime,
 };
 
-/** `manifest.json` as written before schema v2: still read, upgraded on load (SPEC §2.7). */
+/** `manifest.json` as written before schema v2: still read, upgraded on load (docs/contracts/migrations.md). */
 export const ManifestV1 = z.strictObject({ schema_version: z.literal(1), ...manifestFieldsV1 });
 export type ManifestV1 = z.infer<typeof ManifestV1>;
 
-/** `manifest.json` of a governed run (SPEC §2.3), current schema. */
+/** `manifest.json` of a governed run (docs/contracts/manifest.md), current schema. */
 export const Manifest = z.strictObject({
   schema_version: z.literal(MANIFEST_SCHEMA_VERSION),
   hash_schema: z.literal(HASH_SCHEMA),

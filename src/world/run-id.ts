@@ -6,7 +6,7 @@ export const RunId = z.string().regex(/^[0-9a-f]{16}(?:-(?:[2-9]|[1-9][0-9]+))?$
 
 export type RunIdBase = (inputsHash: string) => string;
 
-/** SPEC §2.2. Passed around as a port only so a test can force a prefix collision. */
+/** docs/contracts/world.md. Passed around as a port only so a test can force a prefix collision. */
 export const deriveRunIdBase: RunIdBase = (inputsHash) => inputsHash.slice(0, RUN_ID_HEX);
 
 /** The n-th candidate run id for a base: n = 1 is the base itself, then `-2`, `-3`, … */

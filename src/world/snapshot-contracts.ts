@@ -27,7 +27,7 @@ export const ModelConfigSnapshot = z.strictObject({
 });
 export type ModelConfigSnapshot = z.infer<typeof ModelConfigSnapshot>;
 
-/** SPEC §2.4: `sha256` is of the doctrine file's bytes; `content` is that file as text. */
+/** docs/contracts/doctrine.md: `sha256` is of the doctrine file's bytes; `content` is that file as text. */
 export const DoctrineSnapshot = z.strictObject({
   doctrine_id: z.string().min(1),
   version: z.string().min(1),
@@ -37,7 +37,7 @@ export const DoctrineSnapshot = z.strictObject({
 export type DoctrineSnapshot = z.infer<typeof DoctrineSnapshot>;
 
 /**
- * SPEC §2.5: the upstream run a chained stage consumes. `manifest_sha256` is over the upstream
+ * docs/contracts/jobs.md: the upstream run a chained stage consumes. `manifest_sha256` is over the upstream
  * manifest's deterministic serialization; `outputs` are hashed from the upstream's bytes on disk.
  */
 export const PriorArtifactSnapshot = z.strictObject({

@@ -5,7 +5,7 @@ import { canonicalBytes, canonicalize, SigilError, sha256File, sha256Hex } from 
 /** The folder of a run that holds its snapshots; every file in it is part of the identity. */
 export const INPUTS_DIR = "inputs";
 
-/** Snapshot files of SPEC §2.1, as paths relative to the run directory. */
+/** Snapshot files (docs/contracts/world.md), as paths relative to the run directory. */
 export const SNAPSHOT_PATHS = {
   brief: "inputs/brief.resolved.json",
   context: "inputs/context.resolved.json",
@@ -26,7 +26,7 @@ function byPath<T extends { path: string }>(a: T, b: T): number {
 }
 
 /**
- * `inputs_hash` (SPEC §2.2): sha256 hex of JCS of `[{path, sha256}]` sorted by path. Only path and
+ * `inputs_hash` (docs/contracts/world.md): sha256 hex of JCS of `[{path, sha256}]` sorted by path. Only path and
  * sha256 take part, so it is recomputable from a manifest's snapshot list alone.
  */
 export function computeInputsHash(entries: readonly { path: string; sha256: string }[]): string {

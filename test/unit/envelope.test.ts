@@ -20,7 +20,7 @@ function invalid(candidate: unknown): string {
   throw new Error("expected ERR_ADAPTER_INVOCATION");
 }
 
-describe("envelope validation (SPEC §1.6)", () => {
+describe("envelope validation (docs/contracts/envelope.md)", () => {
   test("a well-formed success and error envelope pass", () => {
     expect(validateEnvelope(good, "outputs/demo/e1")).toEqual(good);
     const error = {

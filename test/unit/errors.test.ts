@@ -2,7 +2,7 @@ import { describe, expect, test } from "vitest";
 import { ERROR_CODES, ERROR_TABLE, SigilError } from "../../src/core/index.js";
 
 describe("error canon", () => {
-  test("SPEC §1.8 codes carry their binding fragments", () => {
+  test("the binding codes carry their fragments (docs/contracts/errors.md)", () => {
     expect(ERROR_TABLE).toMatchObject({
       ERR_CI_SAFETY: "Refusing to run mode=real in CI",
       ERR_INPUTS: "invalid inputs payload",

@@ -69,7 +69,7 @@ describe("registry entries", () => {
   });
 });
 
-describe("image policy by lane (SPEC §1.1)", () => {
+describe("image policy by lane (docs/contracts/registry.md)", () => {
   const tagged = entry({ image: "ghcr.io/acme/app/llm-litellm:sha-abc" });
 
   test("a pinned in-scope image passes in every lane", () => {

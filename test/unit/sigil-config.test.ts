@@ -33,7 +33,7 @@ describe("parseSigilConfig", () => {
     expect(parseSigilConfig("# nothing\n")).toEqual(DEFAULTS);
   });
 
-  test("the SPEC §4 example parses as written", () => {
+  test("the full example of docs/contracts/sigil-config.md, without pr_lane, parses as written", () => {
     const example = `
 registry: registry/processors
 governance:

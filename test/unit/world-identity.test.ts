@@ -29,7 +29,7 @@ function refusal(fn: () => unknown): SigilError {
   throw new Error("expected a refusal");
 }
 
-describe("identity (SPEC §2.2)", () => {
+describe("identity (docs/contracts/world.md)", () => {
   test("inputs_hash is sha256 of JCS of the path-sorted [{path, sha256}] list, bytes excluded", () => {
     const a = { path: "inputs/b.json", sha256: "b".repeat(64), bytes: 3 };
     const b = { path: "inputs/a.json", sha256: "a".repeat(64), bytes: 9 };

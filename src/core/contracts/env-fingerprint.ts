@@ -2,7 +2,7 @@ import { z } from "zod";
 
 const PAIR = /^[a-z0-9_.-]+=[^;=]*$/i;
 
-/** True when `text` is `k=v;…` with keys sorted and unique (SPEC §1.5). */
+/** True when `text` is `k=v;…` with keys sorted and unique (docs/contracts/receipts.md). */
 export function isSortedFingerprint(text: string): boolean {
   if (text === "") return false;
   const keys: string[] = [];

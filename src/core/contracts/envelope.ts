@@ -5,7 +5,7 @@ import { EnvFingerprint } from "./env-fingerprint.js";
 const ErrorCodeSchema = z.enum(ERROR_CODES as [ErrorCode, ...ErrorCode[]]);
 const WorldPath = z.string().startsWith("world://");
 
-/** The canonical envelope every adapter returns (SPEC §1.6). */
+/** The canonical envelope every adapter returns (docs/contracts/envelope.md). */
 export const SuccessEnvelope = z.strictObject({
   status: z.literal("success"),
   execution_id: z.string().min(1),

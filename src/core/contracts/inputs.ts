@@ -5,7 +5,7 @@ export type Mode = z.infer<typeof Mode>;
 
 const JsonObject = z.record(z.string(), z.unknown());
 
-/** Inputs payload, schema v1 (SPEC §1.3). Unknown top-level keys are refused. */
+/** Inputs payload, schema v1 (docs/contracts/inputs.md). Unknown top-level keys are refused. */
 export const InputsV1 = z.strictObject({
   schema: z.literal("v1"),
   model: z.string().optional(),

@@ -3,7 +3,7 @@ import { EnvFingerprint } from "./env-fingerprint.js";
 import { HASH_SCHEMA, Mode } from "./inputs.js";
 import { OutputsIndex, Sha256 } from "./outputs-index.js";
 
-/** A receipt (SPEC §1.5), dual-written by the processor runtime. */
+/** A receipt (docs/contracts/receipts.md), dual-written by the processor runtime. */
 export const Receipt = z.strictObject({
   execution_id: z.string().min(1),
   processor_ref: z.string().min(1),

@@ -27,7 +27,7 @@ export const RepoRelativePath = z
   );
 const SecretName = z.string().regex(/^[A-Z][A-Z0-9_]*$/, "secret names are UPPER_SNAKE_CASE");
 
-/** One YAML file under `registry/processors/` (SPEC §1.1). */
+/** One YAML file under `registry/processors/` (docs/contracts/registry.md). */
 export const RegistryEntry = z.strictObject({
   ref: ProcessorRef,
   image: z.string().min(1),

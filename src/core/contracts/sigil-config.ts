@@ -2,7 +2,7 @@ import { z } from "zod";
 import { InputsV1 } from "./inputs.js";
 import { ProcessorRef, RepoRelativePath } from "./registry-entry.js";
 
-/** Where the config lives in a target repository (SPEC §4). */
+/** Where the config lives in a target repository (docs/contracts/sigil-config.md). */
 export const SIGIL_CONFIG_PATH = ".github/sigil.yml";
 
 const OwnerName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/name");
@@ -20,7 +20,7 @@ const PrLaneInputs = InputsV1.refine((inputs) => inputs.mode !== "real", {
 });
 
 /**
- * `.github/sigil.yml` (SPEC §4). Strict at every level: an unknown key is an error, so a typo
+ * `.github/sigil.yml` (docs/contracts/sigil-config.md). Strict at every level: an unknown key is an error, so a typo
  * never silently falls back to a default. Every field with a sensible default has one.
  */
 export const SigilConfig = z.strictObject({

@@ -48,7 +48,7 @@ export function backupPath(worldRoot: string, run: string, version: number, byte
 
 const JsonRecord = z.record(z.string(), z.unknown());
 
-/** Identity never moves in a migration (SPEC §2.7); checked on every manifest, not assumed. */
+/** Identity never moves in a migration (docs/contracts/migrations.md); checked on every manifest, not assumed. */
 function assertIdentityKept(before: Record<string, unknown>, after: Manifest, run: string): void {
   for (const key of [
     "job_id",

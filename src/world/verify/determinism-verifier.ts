@@ -38,7 +38,7 @@ export function verifyOutputFiles(
 }
 
 /**
- * DeterminismVerifier (SPEC §2.6): every output the manifest records is on disk with its bytes'
+ * DeterminismVerifier (docs/contracts/verifier.md): every output the manifest records is on disk with its bytes'
  * hash, and nothing under outputs/ is unrecorded; together with the snapshot checks this is
  * what makes two runs of the same inputs comparable byte for byte.
  */

@@ -4,7 +4,7 @@ import { computeInputsHash, hashSnapshots } from "../snapshots.js";
 import { type Finding, finding } from "./findings.js";
 
 /**
- * replay_run_idempotent (SPEC §2.6): re-propose a run from the snapshot bytes it holds and check
+ * replay_run_idempotent (docs/contracts/verifier.md): re-propose a run from the snapshot bytes it holds and check
  * that the proposal lands on this very run, settled, so it replays and executes nothing.
  * Admission derives identity from snapshot bytes on disk, so this is the walk a re-proposal of
  * the run's brief takes, without re-resolving the brief.

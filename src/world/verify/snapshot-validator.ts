@@ -35,7 +35,7 @@ function readJson(path: string): unknown | undefined {
 }
 
 /**
- * SnapshotValidator (SPEC §2.6): snapshots present and matching their bytes, inputs_hash
+ * SnapshotValidator (docs/contracts/verifier.md): snapshots present and matching their bytes, inputs_hash
  * recomputing from the manifest alone, run_id derived (suffix included), the run stored under
  * its own identity, job_id matching the brief, and a chained run's prior artifact matching its
  * upstream manifest.

@@ -22,7 +22,7 @@ export interface VerifyOptions {
   replay?: boolean;
 }
 
-/** Every check of SPEC §2.6 on one run. */
+/** Every check of docs/contracts/verifier.md on one run. */
 export async function verifyRun(
   worldRoot: string,
   runPath: string,
