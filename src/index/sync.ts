@@ -71,7 +71,7 @@ function unnestInsert(
 
 /**
  * Bulk inserts as `INSERT … SELECT FROM unnest(...)`: ~90 ms for 10,000 rows on PGlite and on
- * PostgreSQL, against ~2 s as parameterised single-row inserts (TOOLCHAIN.md). `chain` is a
+ * PostgreSQL, against ~2 s as parameterised single-row inserts (measured by bench/reindex-10k.js). `chain` is a
  * jsonb column: unnest cannot carry a ragged text[][], so each row's list travels as JSON.
  */
 async function insertRows(
