@@ -1,1 +1,3 @@
 export * from "./app-name.js";
+export * from "./protocol.js";
+export * from "./transport.js";
