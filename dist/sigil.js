@@ -7,7 +7,8 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-XZBWB36A.js";
+} from "./chunks/chunk-WZRSA2NM.js";
+import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts
 var UMBRELLA_COMMANDS = Object.keys(ACTIONS);

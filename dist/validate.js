@@ -4,7 +4,8 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-XZBWB36A.js";
+} from "./chunks/chunk-WZRSA2NM.js";
+import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);
