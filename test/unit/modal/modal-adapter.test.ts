@@ -10,7 +10,7 @@ const EXECUTION_ID = "0190a5b0-0000-7000-8000-000000000001";
 const FINGERPRINT = "cpu=1;image=sha256:aa;memory=2Gi";
 const entry: RegistryEntry = {
   ref: "llm/litellm@1",
-  image: "ghcr.io/o/r/llm-litellm@sha256:" + "a".repeat(64),
+  image: `ghcr.io/o/r/llm-litellm@sha256:${"a".repeat(64)}`,
   platforms: ["linux/amd64"],
   source: "processors/llm/litellm",
   entrypoint: ["python3", "main.py"],
