@@ -4,7 +4,8 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-GCIVZP3Z.js";
+} from "./chunks/chunk-4ZUKAJ6H.js";
+import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -7,7 +7,8 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-GCIVZP3Z.js";
+} from "./chunks/chunk-4ZUKAJ6H.js";
+import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts
 var UMBRELLA_COMMANDS = Object.keys(ACTIONS);

@@ -4,7 +4,8 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-GCIVZP3Z.js";
+} from "./chunks/chunk-4ZUKAJ6H.js";
+import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

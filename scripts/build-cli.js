@@ -22,7 +22,7 @@ const common = {
   legalComments: "none",
   logLevel: "warning",
   // Loaded on demand from node_modules (index, tracing): bundling them doubled start-up.
-  external: ["@electric-sql/pglite", "pg", "@langfuse/*", "@opentelemetry/*"],
+  external: ["@electric-sql/pglite", "pg", "@langfuse/*", "@opentelemetry/*", "modal"],
   // …through require(), not import(): the code cache compiles the bundle with vm.Script, which
   // has no dynamic-import callback. Every one of those packages ships a CommonJS build.
   supported: { "dynamic-import": false },

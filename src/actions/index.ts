@@ -1,14 +1,17 @@
+import { deployModalAction, syncSecretsAction } from "./modal-actions.js";
 import { prLaneAction } from "./pr-lane.js";
 import type { ActionDefinition } from "./runtime.js";
 import { validateAction } from "./validate.js";
 
 /** Every action this package ships, by `actions/<name>` folder and umbrella `command`. */
 export const ACTIONS = {
+  "deploy-modal": deployModalAction,
   "pr-lane": prLaneAction,
+  "sync-secrets": syncSecretsAction,
   validate: validateAction,
 } as const satisfies Record<string, ActionDefinition>;
 
 export type ActionName = keyof typeof ACTIONS;
 
 export * from "./runtime.js";
-export { prLaneAction, validateAction };
+export { deployModalAction, prLaneAction, syncSecretsAction, validateAction };

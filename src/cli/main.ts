@@ -5,6 +5,7 @@ import { plainErrorBody, redactingStream, renderError } from "./command.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerModal } from "./commands/modal.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerVerify(program, ctx, setExit);
   registerIndex(program, ctx, setExit);
   registerMigrate(program, ctx, setExit);
+  registerModal(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -22,6 +22,8 @@ export const ERROR_TABLE = {
   ERR_MODAL_INVOCATION: "modal invocation failed",
   ERR_MODAL_TIMEOUT: "modal invocation timed out",
   ERR_MODAL_PAYLOAD: "invalid payload",
+  ERR_MODAL_CLI: "modal CLI command failed",
+  ERR_MODAL_DRIFT: "deployed apps differ from the registry",
   ERR_NONDETERMINISTIC: "outputs differ between identical runs",
   ERR_CONFIG: "invalid .github/sigil.yml",
   ERR_ACTION_INPUT: "invalid action input",

@@ -72,7 +72,12 @@ test("the main lane is the serialized chain Build & Pin → Acceptance → Deplo
   });
   expect(doc.jobs.deploy.concurrency["cancel-in-progress"]).toBe(false);
   expect(doc.jobs["build-pin"].concurrency["cancel-in-progress"]).toBe(false);
-  expect(Object.keys(doc.on.workflow_call.secrets)).toEqual(["MODAL_TOKEN_ID", "MODAL_TOKEN_SECRET"]);
+  expect(Object.keys(doc.on.workflow_call.secrets)).toEqual([
+    "MODAL_TOKEN_ID",
+    "MODAL_TOKEN_SECRET",
+    "OPENAI_API_KEY",
+    "REPLICATE_API_TOKEN",
+  ]);
 });
 
 test("this repository's CI runs npm test, the check-dist step and the PR lane", () => {

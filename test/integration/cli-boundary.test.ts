@@ -47,7 +47,7 @@ describe("flags and arguments are parsed by zod: every command-line error is ERR
 
   test.each([
     ["--inputs-json with --inputs-file", ["--inputs-json", HI, "--inputs-file", "x.json"], "ERR_USAGE"],
-    ["--adapter modal (not in this build)", ["--adapter", "modal"], "ERR_USAGE"],
+    ["--adapter modal in the PR lane (it runs locally)", ["--adapter", "modal", "--lane", "pr"], "ERR_USAGE"],
     [
       "--image-override outside the dev lane",
       ["--lane", "pr", "--image-override", "ghcr.io/a/b/c:1"],

@@ -331,7 +331,11 @@ describe("refusals", () => {
     ["a tag in the main lane", ["--lane", "main"], "ERR_IMAGE_UNPINNED"],
     ["an image outside the repo scope", ["--repo", "someone/else"], "ERR_REGISTRY_MISMATCH"],
     ["--image-override outside dev", ["--lane", "pr", "--image-override", "ghcr.io/x/y/z:1"], "ERR_USAGE"],
-    ["the modal adapter (not in this build)", ["--adapter", "modal"], "ERR_USAGE"],
+    [
+      "the modal adapter in the PR lane (it runs locally)",
+      ["--adapter", "modal", "--lane", "pr"],
+      "ERR_USAGE",
+    ],
   ])("%s is refused before anything runs", async (_name, extra, code) => {
     await using dir = await tempDir();
     const world = join(dir.path, "w");

@@ -30,6 +30,16 @@ describe("error canon", () => {
     expect(timeout.message).toContain("HTTP request timed out");
   });
 
+  test("the Modal deploy codes carry their fragments (src/modal, docs/modal.md)", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_MODAL_CLI: "modal CLI command failed",
+      ERR_MODAL_DRIFT: "deployed apps differ from the registry",
+    });
+    const failed = new SigilError("ERR_MODAL_CLI", "modal deploy exited 1");
+    expect(failed.code).toBe("ERR_MODAL_CLI");
+    expect(failed.message).toContain("modal CLI command failed");
+  });
+
   test.each(ERROR_CODES)("%s: message contains the fragment, with and without detail", (code) => {
     expect(new SigilError(code).message).toBe(ERROR_TABLE[code]);
     const error = new SigilError(code, "more detail", { k: 1 });

@@ -9,6 +9,7 @@ import { type CommandIo, defineCommand, exitCodeFor, type LogFormat, resolveLogF
 import type { CliContext } from "../context.js";
 import { EXIT } from "../context.js";
 import { decodeInputsBytes, LogFormatFlag, RepoFlag } from "../flags.js";
+import { modalSettingsFor } from "../modal-settings.js";
 
 const RunFlags = z.strictObject({
   ref: z.string().min(1),
@@ -96,6 +97,7 @@ async function runCommand(flags: RunFlags, io: CommandIo): Promise<number> {
       adapters: createAdapterFactory({
         repoRoot: root,
         onProcessorLog: processorLogSink(io, format),
+        modal: modalSettingsFor(flags.lane, io.ctx.env, logger),
       }),
     },
   );

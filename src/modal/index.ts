@@ -1,0 +1,7 @@
+export * from "./app-name.js";
+export * from "./deploy.js";
+export * from "./modal-cli.js";
+export * from "./protocol.js";
+export * from "./render.js";
+export * from "./secrets.js";
+export * from "./transport.js";
