@@ -5,6 +5,7 @@ export * from "./contracts/index.js";
 export * from "./errors.js";
 export * from "./hash.js";
 export * from "./logger.js";
+export * from "./receipts.js";
 export * from "./redact.js";
 export * from "./spawn.js";
 export * from "./strict-json.js";

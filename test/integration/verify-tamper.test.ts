@@ -61,7 +61,14 @@ describe("an untouched world", () => {
     expect(report.runs).toBe(2);
     expect(report.findings).toEqual([]);
     expect(renderReportMarkdown(report)).toContain("no findings");
-    expect(JSON.parse(renderReportJson(report))).toEqual({ ok: true, runs: 2, findings: [] });
+    expect(JSON.parse(renderReportJson(report))).toEqual({
+      ok: true,
+      runs: 2,
+      executions: 0,
+      pending: [],
+      failed: [],
+      findings: [],
+    });
   });
 });
 

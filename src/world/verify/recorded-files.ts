@@ -3,16 +3,27 @@ import type { OutputEntry } from "../../core/index.js";
 import { type Finding, type FindingCode, finding } from "./findings.js";
 import { digestIfPresent } from "./hash-files.js";
 
+const isPlainRelative = (path: string) =>
+  !path.startsWith("/") && !path.includes("\\") && !path.includes("\0") && !path.split("/").includes("..");
+
 /** Recorded `{path, sha256, bytes}` entries against the bytes on disk: one finding per file. */
 export function checkRecordedFiles(
   runDir: string,
   runPath: string,
   recorded: readonly OutputEntry[],
   codes: { missing: FindingCode; mismatch: FindingCode },
+  /** When given, receives the bytes of each recorded file found on disk. */
+  contents?: Map<string, Buffer>,
 ): Finding[] {
   const found: Finding[] = [];
   for (const entry of recorded) {
-    const disk = digestIfPresent(join(runDir, entry.path));
+    // Recorded paths are untrusted: one that climbs out of the run is never opened.
+    if (!isPlainRelative(entry.path)) {
+      found.push(finding(codes.missing, runPath, `${entry.path} escapes the run`, { path: entry.path }));
+      continue;
+    }
+    const disk = digestIfPresent(join(runDir, entry.path), contents !== undefined);
+    if (disk?.content) contents?.set(entry.path, disk.content);
     if (!disk) found.push(finding(codes.missing, runPath, entry.path, { path: entry.path }));
     else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
       found.push(
