@@ -83,16 +83,3 @@ export function canonicalize(value: unknown): string {
 export function canonicalBytes(value: unknown): Buffer {
   return Buffer.from(canonicalize(value), "utf8");
 }
-
-/**
- * Whether `bytes` are exactly the RFC 8785 form of the JSON they hold: what a snapshot or a
- * manifest must be on disk. JSON.parse is enough here (and fast): a duplicate key, a lone
- * surrogate or a number JCS writes otherwise cannot survive the round trip byte for byte.
- */
-export function isCanonicalJson(bytes: Buffer): boolean {
-  try {
-    return canonicalBytes(JSON.parse(bytes.toString("utf8"))).equals(bytes);
-  } catch {
-    return false;
-  }
-}

@@ -1,4 +1,5 @@
 export * from "./atomic-write.js";
+export * from "./canonical-check.js";
 export * from "./canonical-json.js";
 export * from "./clock.js";
 export * from "./contracts/index.js";

@@ -1,4 +1,5 @@
 export * from "./failed-run.js";
+export * from "./gc.js";
 export * from "./identity.js";
 export * from "./layout.js";
 export * from "./manifest.js";

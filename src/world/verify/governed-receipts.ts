@@ -4,12 +4,16 @@ import { type Finding, finding } from "./findings.js";
 import { readFileNoFollow } from "./hash-files.js";
 import type { ParsedSnapshots } from "./records.js";
 import type { RunContext } from "./snapshot-validator.js";
+import type { Walked } from "./walk.js";
 
 /** In-process executors are recorded under this namespace; they write no receipt (src/jobs/execute.ts). */
 const BUILTIN_PREFIX = "builtin/";
 
 /** `outputs.json` of a run folder: parsed, "missing", or why it is unreadable. */
-export function readOutputsIndexFile(dir: string): OutputsIndex | "missing" | string {
+export function readOutputsIndexFile(dir: string, walked?: Walked): OutputsIndex | "missing" | string {
+  // The walk already knows whether the file is there: a failed open per run is not free.
+  if (walked && !walked.files.includes("outputs.json") && !walked.links.includes("outputs.json"))
+    return "missing";
   let bytes: Buffer;
   try {
     bytes = readFileNoFollow(join(dir, "outputs.json"));
@@ -39,7 +43,7 @@ export function checkGovernedReceipts(ctx: RunContext, snapshots: ParsedSnapshot
   const bad = (path: string, why: string, extra: Omit<Finding, "code" | "run" | "message" | "path"> = {}) =>
     found.push(finding("ERR_VERIFY_RECEIPT", runPath, why, { path, ...extra }));
   const modelConfig = snapshots.modelConfig || undefined;
-  const index = readOutputsIndexFile(runDir);
+  const index = readOutputsIndexFile(runDir, ctx.walked);
   if (index === "missing") {
     if (modelConfig) bad("outputs.json", "outputs.json is missing");
   } else if (typeof index === "string") bad("outputs.json", index);
@@ -48,6 +52,10 @@ export function checkGovernedReceipts(ctx: RunContext, snapshots: ParsedSnapshot
   }
 
   const processorRun = modelConfig !== undefined && !modelConfig.processor.ref.startsWith(BUILTIN_PREFIX);
+  const hasReceipt = ["receipt.json"].some(
+    (f) => ctx.walked.files.includes(f) || ctx.walked.links.includes(f),
+  );
+  if (!hasReceipt && !processorRun) return found;
   const check = checkDualReceipt({
     prefix: runDir,
     worldRoot,
