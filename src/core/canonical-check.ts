@@ -21,6 +21,7 @@ export function isCanonicalJsonText(text: string): boolean {
 /** Exactly the number spellings ECMAScript's Number→string produces (which JCS adopts). */
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?/y;
 /** Characters a canonical string holds as they are (quote, backslash, controls, surrogates aside). */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what ends a plain run
 const PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 /** Control characters JSON.stringify writes with a short escape. */
 const SHORT_ESCAPES: Readonly<Record<string, number>> = {
