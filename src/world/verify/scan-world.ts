@@ -1,7 +1,6 @@
 import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { RECEIPTS_DIR, RESERVED_JOB_IDS, STAGING_PREFIX } from "../layout.js";
-import { linkFindings } from "./determinism-verifier.js";
 import { type Finding, finding } from "./findings.js";
 import { walkTree } from "./walk.js";
 
@@ -35,6 +34,8 @@ function entries(dir: string): Dirent[] {
 }
 
 const linkAt = (path: string) => finding("ERR_VERIFY_LINK", path, path, { path });
+/** Links anywhere under a folder that holds no runs: each finding names the link's own path. */
+const linksUnder = (dir: string, rel: string) => walkTree(dir).links.map((p) => linkAt(`${rel}/${p}`));
 
 /** A folder holding a run's files (an index, a receipt or outputs/) is a write prefix. */
 function findPrefixes(dir: string, rel: string, scan: WorldScan): void {
@@ -69,8 +70,7 @@ export function scanWorld(worldRoot: string): WorldScan {
     if (!top.isDirectory()) continue;
     const dir = join(worldRoot, name);
     if (name === RUN_OUTPUTS_DIR) findPrefixes(dir, name, scan);
-    else if (name === RECEIPTS_DIR || name.startsWith("."))
-      scan.findings.push(...linkFindings(walkTree(dir), name));
+    else if (name === RECEIPTS_DIR || name.startsWith(".")) scan.findings.push(...linksUnder(dir, name));
     else if (!(RESERVED_JOB_IDS as readonly string[]).includes(name)) {
       for (const run of entries(dir)) {
         const path = `${name}/${run.name}`;
@@ -78,7 +78,7 @@ export function scanWorld(worldRoot: string): WorldScan {
         else if (!run.isDirectory()) continue;
         else if (run.name.startsWith(".")) {
           if (run.name.startsWith(STAGING_PREFIX)) scan.staging.push(path);
-          scan.findings.push(...linkFindings(walkTree(join(dir, run.name)), path));
+          scan.findings.push(...linksUnder(join(dir, run.name), path));
         } else scan.runPaths.push(path);
       }
     }
