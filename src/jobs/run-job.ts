@@ -30,6 +30,7 @@ import { type ResolvedJob, resolveJob } from "./resolve.js";
 import { clearUnsettled, promoteAttempt, tidySettled } from "./run-lifecycle.js";
 import { acquireRunLock } from "./run-lock.js";
 import { settleRun } from "./settle.js";
+import { readVerdict, type VerdictValue } from "./verdict.js";
 
 /** Steps of a proposal, reported to `onPhase` as each completes (crash tests stop here). */
 export type JobPhase = "staged" | "claimed" | "locked" | "executed" | "promoted" | "settled";
@@ -75,6 +76,8 @@ export interface JobRunResult {
   queue_job_id: string;
   /** Set when this proposal executed nothing and returns an existing run. */
   replayed_from?: string;
+  /** The run's verdict, for job types that judge (outputs/verdict.json). */
+  verdict?: VerdictValue;
   trace_id?: string;
 }
 
@@ -289,6 +292,8 @@ export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<
         }
       }
     }
+    const verdict = await readVerdict(result.run_dir, result.manifest);
+    if (verdict) result.verdict = verdict;
     trace.end({ run_id: result.run_id, replayed: result.replayed_from !== undefined });
     log.info({
       event: "job.settle",
