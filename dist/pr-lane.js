@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-5AT4XVGG.js";
+} from "./chunks/chunk-UI4UBV65.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -5791,7 +5791,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants6 = require_constants2();
+    var constants8 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5866,7 +5866,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants6.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants8.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5961,11 +5961,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants6.ERROR.OK) {
+          if (ret !== constants8.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants6.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants8.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants6.ERROR.PAUSED) {
+            } else if (ret === constants8.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5988,10 +5988,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants6.ERROR.OK) {
+        if (ret === constants8.ERROR.OK) {
           return null;
         }
-        if (ret === constants6.ERROR.PAUSED || ret === constants6.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants8.ERROR.PAUSED || ret === constants8.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -6008,7 +6008,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants6.ERROR[ret], data);
+        return new HTTPParserError(message, constants8.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6188,7 +6188,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants6.ERROR.PAUSED : 0;
+        return pause ? constants8.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6210,7 +6210,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants6.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6246,13 +6246,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants6.ERROR.PAUSED;
+          return constants8.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -21167,7 +21167,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter: EventEmitter2 } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join12 } = __require("path");
+    var { join: join14 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -21219,7 +21219,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join12(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join14(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -21730,9 +21730,9 @@ var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports, module) {
     "use strict";
     var { createRequire } = __require("module");
-    var { existsSync: existsSync3 } = __require("node:fs");
+    var { existsSync: existsSync4 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join12, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
+    var { join: join14, isAbsolute: isAbsolute2, sep: sep5 } = __require("node:path");
     var { fileURLToPath: fileURLToPath3 } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit2 = require_on_exit_leak_free();
@@ -21805,7 +21805,7 @@ var require_transport = __commonJS({
           return false;
         }
       }
-      return isAbsolute2(path6) && !existsSync3(path6);
+      return isAbsolute2(path6) && !existsSync4(path6);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -21887,7 +21887,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join12(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join14(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -21908,7 +21908,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join12(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join14(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -21935,7 +21935,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join12(__dirname, "..", "file.js");
+          return join14(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -22915,7 +22915,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join12 = ",";
+            let join14 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -22929,7 +22929,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join12 = `,
+                join14 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -22937,13 +22937,13 @@ ${indentation}`;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join12;
+                res += join14;
               }
               const tmp = stringifyFnReplacer(String(i2), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join12}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join14}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -22964,7 +22964,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join12 = `,
+              join14 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -22978,13 +22978,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join12;
+                separator = join14;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join12;
+              separator = join14;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -23025,7 +23025,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join12 = ",";
+            let join14 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -23038,7 +23038,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join12 = `,
+                join14 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -23046,13 +23046,13 @@ ${indentation}`;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join12;
+                res += join14;
               }
               const tmp = stringifyArrayReplacer(String(i2), value[i2], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join12}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join14}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -23065,7 +23065,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join12 = `,
+              join14 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -23074,7 +23074,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join12;
+                separator = join14;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -23132,20 +23132,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join13 = `,
+              const join15 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i2 = 0;
               for (; i2 < maximumValuesToStringify - 1; i2++) {
                 const tmp2 = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join13;
+                res2 += join15;
               }
               const tmp = stringifyIndent(String(i2), value[i2], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join13}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join15}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -23161,16 +23161,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join12 = `,
+            const join14 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join12, maximumBreadth);
+              res += stringifyTypedArray(value, join14, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join12;
+              separator = join14;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -23181,13 +23181,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join12;
+                separator = join14;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join12;
+              separator = join14;
             }
             if (separator !== "") {
               res = `
@@ -32189,7 +32189,12 @@ var ERROR_TABLE = {
   ERR_VERIFY_OUTPUT_HASH: "output hash mismatch",
   ERR_VERIFY_OUTPUT_UNDECLARED: "undeclared output",
   ERR_VERIFY_REPLAY: "run does not replay idempotently",
-  ERR_VERIFY_RECEIPT: "receipt missing or inconsistent"
+  ERR_VERIFY_RECEIPT: "receipt missing or inconsistent",
+  ERR_VERIFY_LINK: "symbolic link in the world",
+  ERR_VERIFY_RECORD: "manifest record disagrees with its snapshot",
+  ERR_VERIFY_HISTORY: "migration history does not account for the manifest",
+  ERR_VERIFY_CANONICAL: "file is not canonical JSON",
+  ERR_VERIFY_INCOMPLETE: "run was interrupted before it settled"
 };
 var ERROR_CODES = Object.keys(ERROR_TABLE);
 function isErrorCode(value) {
@@ -52334,6 +52339,241 @@ function createLogger(options = {}) {
 }
 var silentLogger = (0, import_pino.pino)({ level: "silent" });
 
+// src/core/receipts.ts
+import { closeSync, constants as constants3, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+// src/core/strict-json.ts
+function parseJsonStrict(text) {
+  return new Parser(text).parseDocument();
+}
+var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
+var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+var ESCAPES = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	"
+};
+var Parser = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  pos = 0;
+  parseDocument() {
+    const value = this.value(0);
+    this.skipWs();
+    if (this.pos !== this.text.length) this.fail("unexpected trailing characters");
+    return value;
+  }
+  fail(reason) {
+    throw new SigilError("ERR_INPUTS", `${reason} at offset ${this.pos}`);
+  }
+  skipWs() {
+    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+  value(depth) {
+    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
+    this.skipWs();
+    const c3 = this.text[this.pos];
+    if (c3 === "{") return this.object(depth);
+    if (c3 === "[") return this.array(depth);
+    if (c3 === '"') return this.string();
+    if (c3 === "t") return this.literal("true", true);
+    if (c3 === "f") return this.literal("false", false);
+    if (c3 === "n") return this.literal("null", null);
+    return this.number();
+  }
+  literal(word, value) {
+    if (!this.text.startsWith(word, this.pos)) this.fail("unexpected token");
+    this.pos += word.length;
+    return value;
+  }
+  number() {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) this.fail(this.pos >= this.text.length ? "unexpected end of input" : "unexpected token");
+    this.pos += match[0].length;
+    const value = Number(match[0]);
+    if (!Number.isFinite(value)) this.fail("number out of range");
+    return value;
+  }
+  string() {
+    this.pos++;
+    let out = "";
+    let start = this.pos;
+    for (; ; ) {
+      if (this.pos >= this.text.length) this.fail("unterminated string");
+      const code = this.text.charCodeAt(this.pos);
+      if (code === 34) break;
+      if (code < 32) this.fail("control character in string");
+      if (code !== 92) {
+        this.pos++;
+        continue;
+      }
+      out += this.text.slice(start, this.pos);
+      const esc2 = this.text[this.pos + 1];
+      if (esc2 === "u") {
+        const hex3 = this.text.slice(this.pos + 2, this.pos + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex3)) this.fail("bad unicode escape");
+        out += String.fromCharCode(Number.parseInt(hex3, 16));
+        this.pos += 6;
+      } else {
+        const decoded = esc2 === void 0 ? void 0 : ESCAPES[esc2];
+        if (decoded === void 0) this.fail("bad escape");
+        out += decoded;
+        this.pos += 2;
+      }
+      start = this.pos;
+    }
+    out += this.text.slice(start, this.pos);
+    this.pos++;
+    if (!out.isWellFormed()) this.fail("lone surrogate in string");
+    return out;
+  }
+  array(depth) {
+    this.pos++;
+    const items = [];
+    this.skipWs();
+    if (this.text[this.pos] === "]") {
+      this.pos++;
+      return items;
+    }
+    for (; ; ) {
+      items.push(this.value(depth + 1));
+      this.skipWs();
+      const c3 = this.text[this.pos++];
+      if (c3 === "]") return items;
+      if (c3 !== ",") this.fail("expected , or ]");
+    }
+  }
+  object(depth) {
+    this.pos++;
+    const record2 = /* @__PURE__ */ Object.create(null);
+    this.skipWs();
+    if (this.text[this.pos] === "}") {
+      this.pos++;
+      return record2;
+    }
+    for (; ; ) {
+      this.skipWs();
+      if (this.text[this.pos] !== '"') this.fail("expected string key");
+      const key = this.string();
+      if (Object.hasOwn(record2, key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
+      this.skipWs();
+      if (this.text[this.pos++] !== ":") this.fail("expected :");
+      record2[key] = this.value(depth + 1);
+      this.skipWs();
+      const c3 = this.text[this.pos++];
+      if (c3 === "}") return record2;
+      if (c3 !== ",") this.fail("expected , or }");
+    }
+  }
+};
+
+// src/core/zod-parse.ts
+function parseWith(schema, value, code, what) {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const reasons = result.error.issues.slice(0, 5).map((issue3) => `${issue3.path.length ? issue3.path.join(".") : "(root)"}: ${issue3.message}`).join("; ");
+  throw new SigilError(code, `${what}: ${reasons}`);
+}
+
+// src/core/receipts.ts
+var RECEIPT_TWIN_DIR = "execution";
+var RECEIPT_TWIN_FILE = "determinism.json";
+var SAFE_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,200}$/;
+function readNoFollow(path6) {
+  let fd;
+  try {
+    fd = openSync(path6, constants3.O_RDONLY | constants3.O_NOFOLLOW);
+  } catch (error63) {
+    const code = error63.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return {};
+    return { error: code === "ELOOP" ? "is a symbolic link" : error63.message.slice(0, 200) };
+  }
+  try {
+    return { text: readFileSync(fd, "utf8") };
+  } catch (error63) {
+    return { error: error63.message.slice(0, 200) };
+  } finally {
+    closeSync(fd);
+  }
+}
+function checkDualReceipt(request) {
+  const problems = [];
+  const own2 = readNoFollow(join(request.prefix, "receipt.json"));
+  if (own2.text === void 0) {
+    const message = own2.error ? `receipt.json ${own2.error}` : "receipt.json is missing";
+    return {
+      problems: [{ kind: own2.error ? "receipt_invalid" : "receipt_missing", path: "receipt.json", message }]
+    };
+  }
+  let receipt;
+  let invalid;
+  try {
+    receipt = parseWith(Receipt, parseJsonStrict(own2.text), "ERR_ADAPTER_INVOCATION", "receipt.json");
+  } catch (error63) {
+    invalid = error63.message.replace(/^adapter invocation failed: /, "");
+    if (!invalid.startsWith("receipt.json")) invalid = `receipt.json: ${invalid}`;
+  }
+  const executionId = request.executionId ?? receipt?.execution_id;
+  if (executionId !== void 0) {
+    const twinPath = `${RECEIPT_TWIN_DIR}/${executionId}/${RECEIPT_TWIN_FILE}`;
+    const twin = SAFE_ID.test(executionId) ? readNoFollow(join(request.worldRoot, RECEIPT_TWIN_DIR, executionId, RECEIPT_TWIN_FILE)) : {
+      error: `cannot be located: execution_id ${JSON.stringify(executionId.slice(0, 80))} is not a plain name`
+    };
+    if (twin.text === void 0) {
+      problems.push({
+        kind: "twin_missing",
+        path: twinPath,
+        message: `its twin ${twinPath} ${twin.error ?? "is missing"}`
+      });
+    } else if (twin.text !== own2.text) {
+      problems.push({
+        kind: "twin_differs",
+        path: twinPath,
+        message: "receipt.json and determinism.json differ"
+      });
+    }
+  }
+  if (!receipt) {
+    problems.push({
+      kind: "receipt_invalid",
+      path: "receipt.json",
+      message: invalid ?? "receipt.json is invalid"
+    });
+    return { problems };
+  }
+  if (request.executionId !== void 0 && receipt.execution_id !== request.executionId) {
+    problems.push({
+      kind: "execution_id",
+      path: "receipt.json",
+      message: `receipt execution_id ${receipt.execution_id} differs from ${request.executionId}`
+    });
+  }
+  if (request.inputsHash !== void 0 && receipt.inputs_hash !== request.inputsHash) {
+    problems.push({
+      kind: "inputs_hash",
+      path: "receipt.json",
+      message: `receipt inputs_hash ${receipt.inputs_hash} differs from ${request.inputsHash}`
+    });
+  }
+  if (request.outputsIndex !== void 0 && canonicalize(receipt.outputs_index) !== canonicalize(request.outputsIndex)) {
+    problems.push({
+      kind: "outputs_index",
+      path: "receipt.json",
+      message: "the receipt's outputs_index differs from outputs.json"
+    });
+  }
+  return { receipt, problems };
+}
+
 // src/core/spawn.ts
 import { createHash as createHash2 } from "node:crypto";
 
@@ -53322,10 +53562,10 @@ var ExecaSyncError = class extends Error {
 setErrorName(ExecaSyncError, ExecaSyncError.name);
 
 // node_modules/execa/lib/terminate/signal.js
-import { constants as constants5 } from "node:os";
+import { constants as constants6 } from "node:os";
 
 // node_modules/human-signals/build/src/main.js
-import { constants as constants4 } from "node:os";
+import { constants as constants5 } from "node:os";
 
 // node_modules/human-signals/build/src/realtime.js
 var getRealtimeSignals = () => {
@@ -53343,7 +53583,7 @@ var SIGRTMIN = 34;
 var SIGRTMAX = 64;
 
 // node_modules/human-signals/build/src/signals.js
-import { constants as constants3 } from "node:os";
+import { constants as constants4 } from "node:os";
 
 // node_modules/human-signals/build/src/core.js
 var SIGNALS = [
@@ -53634,7 +53874,7 @@ var normalizeSignal = ({
 }) => {
   const {
     signals: { [name]: constantSignal }
-  } = constants3;
+  } = constants4;
   const supported = constantSignal !== void 0;
   const number4 = supported ? constantSignal : defaultNumber;
   return { name, number: number4, description, supported, action, forced, standard };
@@ -53683,7 +53923,7 @@ var getSignalByNumber = (number4, signals2) => {
   };
 };
 var findSignalByNumber = (number4, signals2) => {
-  const signal = signals2.find(({ name }) => constants4.signals[name] === number4);
+  const signal = signals2.find(({ name }) => constants5.signals[name] === number4);
   if (signal !== void 0) {
     return signal;
   }
@@ -53717,13 +53957,13 @@ var normalizeSignalInteger = (signalInteger, optionName) => {
   throw new TypeError(`Invalid ${optionName} ${signalInteger}: this signal integer does not exist.
 ${getAvailableSignals()}`);
 };
-var getSignalsIntegerToName = () => new Map(Object.entries(constants5.signals).reverse().map(([signalName, signalInteger]) => [signalInteger, signalName]));
+var getSignalsIntegerToName = () => new Map(Object.entries(constants6.signals).reverse().map(([signalName, signalInteger]) => [signalInteger, signalName]));
 var signalsIntegerToName = getSignalsIntegerToName();
 var normalizeSignalName = (signalName, optionName) => {
-  if (signalName in constants5.signals) {
+  if (signalName in constants6.signals) {
     return signalName;
   }
-  if (signalName.toUpperCase() in constants5.signals) {
+  if (signalName.toUpperCase() in constants6.signals) {
     throw new TypeError(`Invalid ${optionName} '${signalName}': please rename it to '${signalName.toUpperCase()}'.`);
   }
   throw new TypeError(`Invalid ${optionName} '${signalName}': this signal name does not exist.
@@ -53731,8 +53971,8 @@ ${getAvailableSignals()}`);
 };
 var getAvailableSignals = () => `Available signal names: ${getAvailableSignalNames()}.
 Available signal numbers: ${getAvailableSignalIntegers()}.`;
-var getAvailableSignalNames = () => Object.keys(constants5.signals).sort().map((signalName) => `'${signalName}'`).join(", ");
-var getAvailableSignalIntegers = () => [...new Set(Object.values(constants5.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
+var getAvailableSignalNames = () => Object.keys(constants6.signals).sort().map((signalName) => `'${signalName}'`).join(", ");
+var getAvailableSignalIntegers = () => [...new Set(Object.values(constants6.signals).sort((signalInteger, signalIntegerTwo) => signalInteger - signalIntegerTwo))].join(", ");
 var getSignalDescription = (signal) => signalsByName[signal].description;
 
 // node_modules/execa/lib/terminate/kill.js
@@ -55574,7 +55814,7 @@ var handleResult = (result, verboseInfo, { reject }) => {
 };
 
 // node_modules/execa/lib/stdio/handle-sync.js
-import { readFileSync as readFileSync2 } from "node:fs";
+import { readFileSync as readFileSync3 } from "node:fs";
 
 // node_modules/execa/lib/stdio/type.js
 var getStdioItemType = (value, optionName) => {
@@ -55904,7 +56144,7 @@ var normalizeStdioSync = (stdioArray, buffer, verboseInfo) => stdioArray.map((st
 var isOutputPipeOnly = (stdioOption) => stdioOption === "pipe" || Array.isArray(stdioOption) && stdioOption.every((item) => item === "pipe");
 
 // node_modules/execa/lib/stdio/native.js
-import { readFileSync } from "node:fs";
+import { readFileSync as readFileSync2 } from "node:fs";
 import tty2 from "node:tty";
 var handleNativeStream = ({ stdioItem, stdioItem: { type }, isStdioArray, fdNumber, direction, isSync }) => {
   if (!isStdioArray || type !== "native") {
@@ -55938,7 +56178,7 @@ var getTargetFd = ({ value, optionName, fdNumber, direction }) => {
   if (tty2.isatty(targetFdNumber)) {
     throw new TypeError(`The \`${optionName}: ${serializeOptionValue(value)}\` option is invalid: it cannot be a TTY with synchronous methods.`);
   }
-  return { type: "uint8Array", value: bufferToUint8Array(readFileSync(targetFdNumber)), optionName };
+  return { type: "uint8Array", value: bufferToUint8Array(readFileSync2(targetFdNumber)), optionName };
 };
 var getTargetFdNumber = (value, fdNumber) => {
   if (value === "inherit") {
@@ -56271,8 +56511,8 @@ var addProperties = {
 var addPropertiesSync = {
   input: {
     ...addProperties,
-    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync2(value))] }),
-    filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync2(file2))] }),
+    fileUrl: ({ value }) => ({ contents: [bufferToUint8Array(readFileSync3(value))] }),
+    filePath: ({ value: { file: file2 } }) => ({ contents: [bufferToUint8Array(readFileSync3(file2))] }),
     fileNumber: forbiddenIfSync,
     iterable: ({ value }) => ({ contents: [...value] }),
     string: ({ value }) => ({ contents: [value] }),
@@ -59227,147 +59467,6 @@ ${stream.tail}` : stream.head;
 [sha256 ${stream.sha256}, ${stream.bytes} bytes${stream.truncated ? ", truncated" : ""}]`;
 }
 
-// src/core/strict-json.ts
-function parseJsonStrict(text) {
-  return new Parser(text).parseDocument();
-}
-var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
-var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-var ESCAPES = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	"
-};
-var Parser = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  pos = 0;
-  parseDocument() {
-    const value = this.value(0);
-    this.skipWs();
-    if (this.pos !== this.text.length) this.fail("unexpected trailing characters");
-    return value;
-  }
-  fail(reason) {
-    throw new SigilError("ERR_INPUTS", `${reason} at offset ${this.pos}`);
-  }
-  skipWs() {
-    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
-  }
-  value(depth) {
-    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
-    this.skipWs();
-    const c3 = this.text[this.pos];
-    if (c3 === "{") return this.object(depth);
-    if (c3 === "[") return this.array(depth);
-    if (c3 === '"') return this.string();
-    if (c3 === "t") return this.literal("true", true);
-    if (c3 === "f") return this.literal("false", false);
-    if (c3 === "n") return this.literal("null", null);
-    return this.number();
-  }
-  literal(word, value) {
-    if (!this.text.startsWith(word, this.pos)) this.fail("unexpected token");
-    this.pos += word.length;
-    return value;
-  }
-  number() {
-    NUMBER.lastIndex = this.pos;
-    const match = NUMBER.exec(this.text);
-    if (!match) this.fail(this.pos >= this.text.length ? "unexpected end of input" : "unexpected token");
-    this.pos += match[0].length;
-    const value = Number(match[0]);
-    if (!Number.isFinite(value)) this.fail("number out of range");
-    return value;
-  }
-  string() {
-    this.pos++;
-    let out = "";
-    let start = this.pos;
-    for (; ; ) {
-      if (this.pos >= this.text.length) this.fail("unterminated string");
-      const code = this.text.charCodeAt(this.pos);
-      if (code === 34) break;
-      if (code < 32) this.fail("control character in string");
-      if (code !== 92) {
-        this.pos++;
-        continue;
-      }
-      out += this.text.slice(start, this.pos);
-      const esc2 = this.text[this.pos + 1];
-      if (esc2 === "u") {
-        const hex3 = this.text.slice(this.pos + 2, this.pos + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex3)) this.fail("bad unicode escape");
-        out += String.fromCharCode(Number.parseInt(hex3, 16));
-        this.pos += 6;
-      } else {
-        const decoded = esc2 === void 0 ? void 0 : ESCAPES[esc2];
-        if (decoded === void 0) this.fail("bad escape");
-        out += decoded;
-        this.pos += 2;
-      }
-      start = this.pos;
-    }
-    out += this.text.slice(start, this.pos);
-    this.pos++;
-    if (!out.isWellFormed()) this.fail("lone surrogate in string");
-    return out;
-  }
-  array(depth) {
-    this.pos++;
-    const items = [];
-    this.skipWs();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return items;
-    }
-    for (; ; ) {
-      items.push(this.value(depth + 1));
-      this.skipWs();
-      const c3 = this.text[this.pos++];
-      if (c3 === "]") return items;
-      if (c3 !== ",") this.fail("expected , or ]");
-    }
-  }
-  object(depth) {
-    this.pos++;
-    const record2 = /* @__PURE__ */ Object.create(null);
-    this.skipWs();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return record2;
-    }
-    for (; ; ) {
-      this.skipWs();
-      if (this.text[this.pos] !== '"') this.fail("expected string key");
-      const key = this.string();
-      if (Object.hasOwn(record2, key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
-      this.skipWs();
-      if (this.text[this.pos++] !== ":") this.fail("expected :");
-      record2[key] = this.value(depth + 1);
-      this.skipWs();
-      const c3 = this.text[this.pos++];
-      if (c3 === "}") return record2;
-      if (c3 !== ",") this.fail("expected , or }");
-    }
-  }
-};
-
-// src/core/zod-parse.ts
-function parseWith(schema, value, code, what) {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const reasons = result.error.issues.slice(0, 5).map((issue3) => `${issue3.path.length ? issue3.path.join(".") : "(root)"}: ${issue3.message}`).join("; ");
-  throw new SigilError(code, `${what}: ${reasons}`);
-}
-
 // src/actions/runtime.ts
 function defineAction(definition) {
   return definition;
@@ -59472,7 +59571,7 @@ function assertImagePolicy(entry, lane, scope) {
 // src/supply/registry.ts
 var import_yaml = __toESM(require_dist(), 1);
 import { readdir as readdir2, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join as join2, relative } from "node:path";
 function parseRegistryEntry(text, file2) {
   const doc = (0, import_yaml.parseDocument)(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -59485,7 +59584,7 @@ async function listYaml(dir) {
   const walk = async (at) => {
     const items = await readdir2(at, { withFileTypes: true });
     for (const item of items) {
-      const path6 = join(at, item.name);
+      const path6 = join2(at, item.name);
       if (item.isDirectory()) await walk(path6);
       else if (/\.ya?ml$/.test(item.name)) found.push(path6);
     }
@@ -59528,7 +59627,7 @@ function lookupEntry(registry2, ref) {
 
 // src/supply/source-digest.ts
 import { readdir as readdir3 } from "node:fs/promises";
-import { join as join2, relative as relative2, sep } from "node:path";
+import { join as join3, relative as relative2, sep } from "node:path";
 var IGNORED = /* @__PURE__ */ new Set(["__pycache__", ".DS_Store", ".pytest_cache", ".mypy_cache", "tests"]);
 var SHARED_SOURCES = [{ dir: "processors/_runtime", as: "_runtime" }];
 async function listFiles(root) {
@@ -59536,7 +59635,7 @@ async function listFiles(root) {
   const walk = async (dir) => {
     for (const item of await readdir3(dir, { withFileTypes: true })) {
       if (IGNORED.has(item.name) || item.name.endsWith(".pyc")) continue;
-      const path6 = join2(dir, item.name);
+      const path6 = join3(dir, item.name);
       if (item.isDirectory()) await walk(path6);
       else if (item.isFile()) files.push(path6);
     }
@@ -59548,7 +59647,7 @@ async function sourceDigest(repoRoot, source) {
   const roots = [{ dir: source, as: "" }, ...SHARED_SOURCES];
   const listing = [];
   for (const root of roots) {
-    const abs = join2(repoRoot, root.dir);
+    const abs = join3(repoRoot, root.dir);
     for (const file2 of await listFiles(abs)) {
       const rel = relative2(abs, file2).split(sep).join("/");
       listing.push({ path: root.as ? `${root.as}/${rel}` : rel, sha256: (await sha256File(file2)).sha256 });
@@ -59603,8 +59702,8 @@ function selectAll(entries, reason) {
 }
 
 // src/lanes/determinism.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { readFile as readFile3 } from "node:fs/promises";
+import { join as join7 } from "node:path";
 
 // src/run/adapter.ts
 function errorEnvelope(executionId, code, message, envFingerprint = "") {
@@ -59681,11 +59780,11 @@ function assertCiSafety(mode, env) {
 // src/run/local-adapter.ts
 import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/run/outputs-scan.ts
 import { readdir as readdir4, readFile as readFile2 } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 async function scanOutputs(prefix) {
   const found = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
@@ -59698,18 +59797,18 @@ async function scanOutputs(prefix) {
       throw error63;
     }
     for (const item of items) {
-      const path6 = join3(dir, item.name);
+      const path6 = join4(dir, item.name);
       const relPath = `${rel}/${item.name}`;
       if (item.isDirectory()) await walk(path6, relPath);
       else if (item.isFile()) found.push({ path: relPath, ...await sha256File(path6, buffer) });
       else throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
     }
   };
-  await walk(join3(prefix, "outputs"), "outputs");
+  await walk(join4(prefix, "outputs"), "outputs");
   return found.sort((a2, b) => a2.path < b.path ? -1 : a2.path > b.path ? 1 : 0);
 }
 async function readOutputsIndex(prefix) {
-  const text = await readFile2(join3(prefix, "outputs.json"), "utf8");
+  const text = await readFile2(join4(prefix, "outputs.json"), "utf8");
   return parseWith(OutputsIndex, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "outputs.json");
 }
 function assertIndexMatches(index, scanned) {
@@ -59741,7 +59840,7 @@ var LocalAdapter = class {
     const log = request.logger;
     const started = performance.now();
     log.info({ event: "adapter.invoke.start", image_digest: request.image_digest }, "invoking processor");
-    const scratch = await mkdtemp(join4(tmpdir(), "sigil-inputs-"));
+    const scratch = await mkdtemp(join5(tmpdir(), "sigil-inputs-"));
     try {
       const envelope = await this.runProcess(request, scratch);
       const elapsed_ms = Math.round(performance.now() - started);
@@ -59785,7 +59884,7 @@ var LocalAdapter = class {
     return env;
   }
   async runProcess(request, scratch) {
-    const inputsFile = join4(scratch, "inputs.json");
+    const inputsFile = join5(scratch, "inputs.json");
     await writeFile2(inputsFile, request.inputs_json, { mode: 384 });
     const [file2 = "", ...baseArgs] = request.entry.entrypoint;
     const result = await this.spawn({
@@ -59799,7 +59898,7 @@ var LocalAdapter = class {
         "--execution-id",
         request.execution_id
       ],
-      cwd: join4(this.options.repoRoot, request.entry.source),
+      cwd: join5(this.options.repoRoot, request.entry.source),
       env: this.childEnv(request),
       timeoutMs: request.entry.timeout_s * 1e3,
       onStderrLine: (line) => this.forwardLog(request, line)
@@ -59880,8 +59979,7 @@ function parseStatusLine(result) {
 }
 
 // src/run/run-processor.ts
-import { readFile as readFile3 } from "node:fs/promises";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/run/write-prefix.ts
 import { existsSync as existsSync2, readdirSync, realpathSync } from "node:fs";
@@ -59929,7 +60027,7 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
 function defaultWritePrefix(world, ref) {
   const parsed = parseProcessorRef(ref);
   const name = parsed ? `${parsed.ns}-${parsed.name}-v${parsed.version}` : "run";
-  return join5(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
+  return join6(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
 }
 function readSecrets(entry, mode, env) {
   if (mode !== "real") return {};
@@ -60019,25 +60117,19 @@ async function runProcessor(request, deps) {
   }
 }
 async function settleReceipt(envelope, prefix, worldRoot, inputsHash) {
-  try {
-    const text = await readFile3(join5(prefix, "receipt.json"), "utf8");
-    const twin = await readFile3(
-      join5(worldRoot, "execution", envelope.execution_id, "determinism.json"),
-      "utf8"
-    );
-    if (twin !== text)
-      throw new SigilError("ERR_ADAPTER_INVOCATION", "receipt.json and determinism.json differ");
-    const receipt = parseWith(Receipt, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "receipt.json");
-    if (receipt.inputs_hash !== inputsHash) {
-      throw new SigilError(
-        "ERR_ADAPTER_INVOCATION",
-        `receipt inputs_hash ${receipt.inputs_hash} differs from ${inputsHash}`
-      );
-    }
-    return envelope;
-  } catch (error63) {
-    return envelopeFromError(envelope.execution_id, error63, envelope.meta.env_fingerprint);
-  }
+  const { problems } = checkDualReceipt({
+    prefix,
+    worldRoot,
+    executionId: envelope.execution_id,
+    inputsHash
+  });
+  const problem = problems[0];
+  if (!problem) return envelope;
+  return envelopeFromError(
+    envelope.execution_id,
+    new SigilError("ERR_ADAPTER_INVOCATION", problem.message),
+    envelope.meta.env_fingerprint
+  );
 }
 function logSettle(log, envelope, elapsed, imageDigest) {
   const fields = {
@@ -60053,9 +60145,9 @@ function logSettle(log, envelope, elapsed, imageDigest) {
 // src/lanes/determinism.ts
 async function readRunArtifacts(prefix) {
   const [outputsIndexBytes, outputs, receiptText] = await Promise.all([
-    readFile4(join6(prefix, "outputs.json")),
+    readFile3(join7(prefix, "outputs.json")),
     scanOutputs(prefix),
-    readFile4(join6(prefix, "receipt.json"), "utf8")
+    readFile3(join7(prefix, "receipt.json"), "utf8")
   ]);
   const receipt = parseWith(Receipt, parseJsonStrict(receiptText), "ERR_ADAPTER_INVOCATION", "receipt.json");
   return { outputsIndexBytes, outputs, receipt };
@@ -60093,12 +60185,12 @@ import { relative as relative5, resolve as resolve4, sep as sep4 } from "node:pa
 
 // src/lanes/project.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join8, relative as relative4, resolve as resolve3, sep as sep3 } from "node:path";
+import { join as join9, relative as relative4, resolve as resolve3, sep as sep3 } from "node:path";
 
 // src/governance/config.ts
 var import_yaml2 = __toESM(require_dist(), 1);
-import { readFile as readFile5 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+import { join as join8 } from "node:path";
 function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
   const doc = (0, import_yaml2.parseDocument)(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -60110,7 +60202,7 @@ function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
 async function loadSigilConfig(root, path6 = SIGIL_CONFIG_PATH) {
   let text;
   try {
-    text = await readFile5(join7(root, path6), "utf8");
+    text = await readFile4(join8(root, path6), "utf8");
   } catch (error63) {
     if (error63.code === "ENOENT") {
       return { config: parseSigilConfig("", path6), path: path6, found: false };
@@ -60141,7 +60233,7 @@ function assertInputsNameKnownRefs(config2, refs, path6) {
 async function checkProject(request) {
   const root = resolve3(request.root);
   const config2 = await loadSigilConfig(root, request.configPath);
-  const registryDir = join8(root, config2.config.registry);
+  const registryDir = join9(root, config2.config.registry);
   const registry2 = await loadRegistry(registryDir);
   const entries = [];
   for (const ref of [...registry2.keys()].sort()) {
@@ -60149,12 +60241,12 @@ async function checkProject(request) {
     if (!loaded) continue;
     const { entry } = loaded;
     assertImagePolicy(entry, request.lane, request.repoScope);
-    if (!await isDirectory2(join8(root, entry.source))) {
+    if (!await isDirectory2(join9(root, entry.source))) {
       throw new SigilError("ERR_REGISTRY_ENTRY", `${ref}: source folder ${entry.source} does not exist`);
     }
     entries.push({
       entry,
-      file: toPosix(relative4(root, join8(registryDir, loaded.file))),
+      file: toPosix(relative4(root, join9(registryDir, loaded.file))),
       pinned: isPinned(entry.image)
     });
   }
@@ -60334,54 +60426,67 @@ async function checkProcessor(checked, project, ctx) {
   return { ...verdict, verdict: "pass" };
 }
 
-// src/world/verify/determinism-verifier.ts
-import { readdirSync as readdirSync2 } from "node:fs";
-import { join as join10 } from "node:path";
-
 // src/world/verify/findings.ts
 function finding(code, run, detail, extra = {}) {
   return { code, run, message: `${ERROR_TABLE[code]}: ${detail}`, ...extra };
 }
 
 // src/world/verify/recorded-files.ts
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/world/verify/hash-files.ts
 import { createHash as createHash3 } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync as closeSync2, constants as constants7, openSync as openSync2, readFileSync as readFileSync4, readSync } from "node:fs";
 var BUFFER = Buffer.allocUnsafe(1 << 20);
-function digestIfPresent(path6) {
+function digestIfPresent(path6, keep = false) {
   let fd;
   try {
-    fd = openSync(path6, "r");
+    fd = openSync2(path6, constants7.O_RDONLY | constants7.O_NOFOLLOW);
   } catch (error63) {
     const code = error63.code;
-    if (code === "ENOENT" || code === "ENOTDIR") return void 0;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return void 0;
     throw error63;
   }
   try {
     const hash2 = createHash3("sha256");
+    const chunks = [];
     let bytes = 0;
     for (; ; ) {
       const n2 = readSync(fd, BUFFER, 0, BUFFER.length, null);
       if (n2 === 0) break;
       hash2.update(BUFFER.subarray(0, n2));
+      if (keep) chunks.push(Buffer.from(BUFFER.subarray(0, n2)));
       bytes += n2;
     }
-    return { sha256: hash2.digest("hex"), bytes };
+    const digest = { sha256: hash2.digest("hex"), bytes };
+    return keep ? { ...digest, content: Buffer.concat(chunks) } : digest;
   } catch (error63) {
     if (error63.code === "EISDIR") return void 0;
     throw error63;
   } finally {
-    closeSync(fd);
+    closeSync2(fd);
+  }
+}
+function readFileNoFollow(path6) {
+  const fd = openSync2(path6, constants7.O_RDONLY | constants7.O_NOFOLLOW);
+  try {
+    return readFileSync4(fd);
+  } finally {
+    closeSync2(fd);
   }
 }
 
 // src/world/verify/recorded-files.ts
-function checkRecordedFiles(runDir, runPath, recorded, codes) {
+var isPlainRelative = (path6) => !path6.startsWith("/") && !path6.includes("\\") && !path6.includes("\0") && !path6.split("/").includes("..");
+function checkRecordedFiles(runDir, runPath, recorded, codes, contents) {
   const found = [];
   for (const entry of recorded) {
-    const disk = digestIfPresent(join9(runDir, entry.path));
+    if (!isPlainRelative(entry.path)) {
+      found.push(finding(codes.missing, runPath, `${entry.path} escapes the run`, { path: entry.path }));
+      continue;
+    }
+    const disk = digestIfPresent(join10(runDir, entry.path), contents !== void 0);
+    if (disk?.content) contents?.set(entry.path, disk.content);
     if (!disk) found.push(finding(codes.missing, runPath, entry.path, { path: entry.path }));
     else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
       found.push(
@@ -60397,80 +60502,100 @@ function checkRecordedFiles(runDir, runPath, recorded, codes) {
 }
 
 // src/world/verify/determinism-verifier.ts
-function listFiles2(dir, rel, out) {
-  let items;
-  try {
-    items = readdirSync2(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const item of items) {
-    if (item.isDirectory()) listFiles2(join10(dir, item.name), `${rel}/${item.name}`, out);
-    else out.push(`${rel}/${item.name}`);
-  }
-}
-function verifyOutputFiles(runDir, runPath, recorded) {
-  const found = checkRecordedFiles(runDir, runPath, recorded, {
+function verifyOutputFiles(dir, where, recorded, walked) {
+  const found = checkRecordedFiles(dir, where, recorded, {
     missing: "ERR_VERIFY_OUTPUT_MISSING",
     mismatch: "ERR_VERIFY_OUTPUT_HASH"
   });
   const declared = new Set(recorded.map((o2) => o2.path));
-  const onDisk = [];
-  listFiles2(join10(runDir, "outputs"), "outputs", onDisk);
-  for (const path6 of onDisk.sort()) {
-    if (!declared.has(path6)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", runPath, path6, { path: path6 }));
+  for (const path6 of walked.files.filter((p) => p.startsWith("outputs/")).sort()) {
+    if (!declared.has(path6)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", where, path6, { path: path6 }));
   }
   return found;
 }
+function linkFindings(walked, where) {
+  return walked.links.map((path6) => finding("ERR_VERIFY_LINK", where, path6, { path: path6 }));
+}
 
 // src/world/verify/execution.ts
-import { readFileSync as readFileSync3 } from "node:fs";
-import { join as join11, relative as relative6 } from "node:path";
-function readParsed(path6, parse3) {
+import { existsSync as existsSync3 } from "node:fs";
+import { basename, join as join13, relative as relative6 } from "node:path";
+
+// src/world/verify/governed-receipts.ts
+import { join as join11 } from "node:path";
+function readOutputsIndexFile(dir, walked) {
+  if (walked && !walked.files.includes("outputs.json") && !walked.links.includes("outputs.json"))
+    return "missing";
+  let bytes;
   try {
-    return { value: parse3(parseJsonStrict(readFileSync3(path6, "utf8"))) };
+    bytes = readFileNoFollow(join11(dir, "outputs.json"));
   } catch (error63) {
-    return {
-      error: error63.code === "ENOENT" ? "missing" : error63.message.slice(0, 200)
-    };
+    const code = error63.code;
+    if (code === "ENOENT") return "missing";
+    return code === "ELOOP" ? "outputs.json is a symbolic link" : error63.message.slice(0, 200);
+  }
+  try {
+    const parsed = OutputsIndex.safeParse(parseJsonStrict(bytes.toString("utf8")));
+    return parsed.success ? parsed.data : "outputs.json does not parse as an outputs index";
+  } catch (error63) {
+    return `outputs.json: ${error63.message.slice(0, 200)}`;
   }
 }
+
+// src/world/verify/walk.ts
+import { readdirSync as readdirSync2 } from "node:fs";
+import { join as join12 } from "node:path";
+function readdirOrEmpty(dir) {
+  try {
+    return readdirSync2(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+function walkTree(dir, rel = "", into = { files: [], dirs: [], links: [] }) {
+  for (const item of readdirOrEmpty(dir)) {
+    const path6 = rel ? `${rel}/${item.name}` : item.name;
+    if (item.isSymbolicLink()) into.links.push(path6);
+    else if (item.isDirectory()) {
+      into.dirs.push(path6);
+      walkTree(join12(dir, item.name), path6, into);
+    } else into.files.push(path6);
+  }
+  return into;
+}
+
+// src/world/verify/execution.ts
 function verifyExecutionPrefix(worldRoot, prefix) {
   const where = relative6(worldRoot, prefix).split("\\").join("/");
-  const found = [];
-  const index = readParsed(join11(prefix, "outputs.json"), (v) => OutputsIndex.parse(v));
-  if (!index.value)
-    return Promise.resolve([
-      finding("ERR_VERIFY_RECEIPT", where, `outputs.json is ${index.error}`, { path: "outputs.json" })
-    ]);
-  const receipt = readParsed(join11(prefix, "receipt.json"), (v) => Receipt.parse(v));
-  if (!receipt.value) {
+  const walked = walkTree(prefix);
+  const found = linkFindings(walked, where);
+  const index = readOutputsIndexFile(prefix);
+  const check2 = checkDualReceipt({
+    prefix,
+    worldRoot,
+    ...typeof index === "object" ? { outputsIndex: index } : {}
+  });
+  const noReceipt = check2.problems.some((p) => p.kind === "receipt_missing");
+  const twinLeft = existsSync3(join13(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
+  if (noReceipt && !twinLeft) {
+    const outputs = walked.files.filter((p) => p.startsWith("outputs/")).length;
+    const state = index === "missing" ? "no outputs.json and no receipt" : "no receipt";
     found.push(
-      finding("ERR_VERIFY_RECEIPT", where, `receipt.json is ${receipt.error}`, { path: "receipt.json" })
+      finding("ERR_VERIFY_INCOMPLETE", where, `${state} (${outputs} file(s) under outputs/)`, {
+        path: "receipt.json"
+      })
     );
-  } else {
-    const twinPath = join11(worldRoot, "execution", receipt.value.execution_id, "determinism.json");
-    let twin = "";
-    try {
-      twin = readFileSync3(twinPath, "utf8");
-    } catch {
-    }
-    if (twin !== readFileSync3(join11(prefix, "receipt.json"), "utf8")) {
-      found.push(
-        finding("ERR_VERIFY_RECEIPT", where, "receipt.json and its twin determinism.json differ", {
-          path: "receipt.json"
-        })
-      );
-    }
-    if (canonicalize(receipt.value.outputs_index) !== canonicalize(index.value)) {
-      found.push(
-        finding("ERR_VERIFY_RECEIPT", where, "the receipt's outputs_index differs from outputs.json", {
-          path: "receipt.json"
-        })
-      );
-    }
+    return Promise.resolve(found);
   }
-  return Promise.resolve([...found, ...verifyOutputFiles(prefix, where, index.value)]);
+  for (const problem of check2.problems) {
+    found.push(finding("ERR_VERIFY_RECEIPT", where, problem.message, { path: problem.path }));
+  }
+  if (typeof index === "string") {
+    const why = index === "missing" ? "outputs.json is missing" : index;
+    found.push(finding("ERR_VERIFY_RECEIPT", where, why, { path: "outputs.json" }));
+    return Promise.resolve(found);
+  }
+  return Promise.resolve([...found, ...verifyOutputFiles(prefix, where, index, walked)]);
 }
 
 // src/world/run-id.ts
@@ -60515,10 +60640,6 @@ var Manifest = external_exports.strictObject({
   ...manifestFieldsV1
 });
 
-// src/world/layout.ts
-var RESERVED_JOB_IDS = ["execution", "outputs"];
-var NOT_JOBS = new Set(RESERVED_JOB_IDS);
-
 // src/world/snapshot-contracts.ts
 var BriefSnapshot = external_exports.strictObject({
   schema: external_exports.literal("sigil.brief/v1"),
@@ -60551,6 +60672,32 @@ var PriorArtifactSnapshot = external_exports.strictObject({
   outputs: external_exports.array(OutputEntry),
   chain: external_exports.array(ChainLink)
 });
+
+// src/world/layout.ts
+var RESERVED_JOB_IDS = ["execution", "outputs"];
+var NOT_JOBS = new Set(RESERVED_JOB_IDS);
+
+// src/world/failed-run.ts
+var FailedRecord = external_exports.strictObject({
+  schema: external_exports.literal("sigil.failed/v1"),
+  job_id: external_exports.string().min(1),
+  run_id: external_exports.string().min(1),
+  inputs_hash: Sha256,
+  code: external_exports.string().regex(/^ERR_[A-Z_]+$/),
+  message: external_exports.string(),
+  execution_id: external_exports.string().min(1).optional(),
+  failed_at: external_exports.string()
+});
+
+// src/world/run-lock-state.ts
+var LockOwner = external_exports.strictObject({
+  pid: external_exports.number().int(),
+  host: external_exports.string(),
+  token: external_exports.string(),
+  acquired_at: external_exports.string(),
+  queue_job_id: external_exports.string()
+});
+var FOREIGN_LOCK_TTL_MS = 6 * 60 * 60 * 1e3;
 
 // src/lanes/pr-lane-verifier.ts
 var verifyLaneRuns = async ({ worldRoot, prefixes }) => {
