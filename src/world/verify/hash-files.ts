@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
+import { isCanonicalJson } from "../../core/index.js";
 
 export interface DiskDigest {
   sha256: string;
@@ -15,11 +16,22 @@ export interface DiskDigest {
  */
 const BUFFER = Buffer.allocUnsafe(1 << 20);
 
+export interface DigestOptions {
+  /** Return the bytes too (a copy). */
+  keep?: boolean;
+  /** Also say whether the bytes are canonical JSON, checked in place without a copy. */
+  canonical?: boolean;
+}
+
 /**
  * sha256 and size of a file, or undefined when there is no regular file: missing, or a symbolic
- * link (never followed: the walk of the run reports the link itself).
+ * link (never followed: the walk of the run reports the link itself). A file that fits the buffer
+ * stays contiguous in it, so inspecting its bytes costs no copy.
  */
-export function digestIfPresent(path: string, keep = false): DiskDigest | undefined {
+export function digestIfPresent(
+  path: string,
+  options: DigestOptions = {},
+): (DiskDigest & { canonical?: boolean }) | undefined {
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
@@ -28,19 +40,30 @@ export function digestIfPresent(path: string, keep = false): DiskDigest | undefi
     if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return undefined;
     throw error;
   }
+  const wanted = options.keep === true || options.canonical === true;
   try {
     const hash = createHash("sha256");
-    const chunks: Buffer[] = [];
+    const spilled: Buffer[] = [];
+    let filled = 0;
     let bytes = 0;
     for (;;) {
-      const n = readSync(fd, BUFFER, 0, BUFFER.length, null);
+      const n = readSync(fd, BUFFER, filled, BUFFER.length - filled, null);
       if (n === 0) break;
-      hash.update(BUFFER.subarray(0, n));
-      if (keep) chunks.push(Buffer.from(BUFFER.subarray(0, n)));
+      hash.update(BUFFER.subarray(filled, filled + n));
+      filled += n;
       bytes += n;
+      if (filled === BUFFER.length) {
+        if (wanted) spilled.push(Buffer.from(BUFFER));
+        filled = 0;
+      }
     }
-    const digest = { sha256: hash.digest("hex"), bytes };
-    return keep ? { ...digest, content: Buffer.concat(chunks) } : digest;
+    const digest: DiskDigest & { canonical?: boolean } = { sha256: hash.digest("hex"), bytes };
+    if (!wanted) return digest;
+    const tail = BUFFER.subarray(0, filled);
+    const whole = spilled.length > 0 ? Buffer.concat([...spilled, tail]) : tail;
+    if (options.canonical) digest.canonical = isCanonicalJson(whole);
+    if (options.keep) digest.content = Buffer.from(whole);
+    return digest;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EISDIR") return undefined;
     throw error;

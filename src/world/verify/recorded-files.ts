@@ -12,8 +12,8 @@ export function checkRecordedFiles(
   runPath: string,
   recorded: readonly OutputEntry[],
   codes: { missing: FindingCode; mismatch: FindingCode },
-  /** When given, receives the bytes of each recorded file found on disk. */
-  contents?: Map<string, Buffer>,
+  /** Snapshots: which files' bytes to keep (into `contents`), and a canonical-form check of all. */
+  inspect?: { keep: (path: string) => boolean; contents: Map<string, Buffer> },
 ): Finding[] {
   const found: Finding[] = [];
   for (const entry of recorded) {
@@ -22,8 +22,13 @@ export function checkRecordedFiles(
       found.push(finding(codes.missing, runPath, `${entry.path} escapes the run`, { path: entry.path }));
       continue;
     }
-    const disk = digestIfPresent(join(runDir, entry.path), contents !== undefined);
-    if (disk?.content) contents?.set(entry.path, disk.content);
+    const disk = digestIfPresent(
+      join(runDir, entry.path),
+      inspect ? { keep: inspect.keep(entry.path), canonical: true } : {},
+    );
+    if (disk?.content) inspect?.contents.set(entry.path, disk.content);
+    if (disk?.canonical === false)
+      found.push(finding("ERR_VERIFY_CANONICAL", runPath, entry.path, { path: entry.path }));
     if (!disk) found.push(finding(codes.missing, runPath, entry.path, { path: entry.path }));
     else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
       found.push(

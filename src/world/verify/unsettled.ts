@@ -44,7 +44,7 @@ export async function verifyUnsettled(ctx: {
   const contents = new Map<string, Buffer>();
   const entries: { path: string; sha256: string }[] = [];
   for (const path of inputs) {
-    const disk = digestIfPresent(join(runDir, path), true);
+    const disk = digestIfPresent(join(runDir, path), { keep: true });
     if (!disk?.content) continue; // a folder or link under inputs/: reported by the walk or below
     contents.set(path, disk.content);
     entries.push({ path, sha256: disk.sha256 });
