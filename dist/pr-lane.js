@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-UI4UBV65.js";
+} from "./chunks/chunk-57ROSTOW.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-UI4UBV65.js";
+} from "./chunks/chunk-57ROSTOW.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

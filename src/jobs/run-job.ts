@@ -21,11 +21,11 @@ import {
   type RunIdBase,
   readManifest,
   realpathLenient,
-  writeFailedRecord,
 } from "../world/index.js";
 import { admitRun } from "./admit.js";
 import { loadBrief } from "./brief.js";
 import { executeAttempt, loadJobSnapshots } from "./execute.js";
+import { recordFailure } from "./failure.js";
 import { type ResolvedJob, resolveJob } from "./resolve.js";
 import { clearUnsettled, promoteAttempt, tidySettled } from "./run-lifecycle.js";
 import { acquireRunLock } from "./run-lock.js";
@@ -184,35 +184,6 @@ async function executeAndSettle(
 }
 
 /**
- * A run whose execution failed says so in `failed.json` (still under its lock, no manifest), so
- * `sigil verify` lists it as failed instead of reporting a corrupt run; the next proposal clears
- * it and executes again (docs/governed-jobs.md). Best effort: the original error is what counts.
- */
-async function recordFailure(
-  p: Proposal,
-  admitted: { runId: string; runDir: string; inputsHash: string },
-  error: unknown,
-): Promise<void> {
-  const sigil = SigilError.from(error, "ERR_INTERNAL");
-  const executionId = sigil.details.execution_id;
-  await writeFailedRecord(admitted.runDir, {
-    schema: "sigil.failed/v1",
-    job_id: p.resolved.loaded.brief.job_id,
-    run_id: admitted.runId,
-    inputs_hash: admitted.inputsHash,
-    code: sigil.code,
-    message: sigil.message.slice(0, 500),
-    ...(typeof executionId === "string" && executionId !== "" ? { execution_id: executionId } : {}),
-    failed_at: isoUtc(p.clock.nowMs()),
-  }).catch((failure: unknown) => {
-    p.log.warn(
-      { event: "job.failed.record", error: String(failure).slice(0, 200) },
-      "could not write failed.json",
-    );
-  });
-}
-
-/**
  * Propose → admit → execute → settle (SPEC §2.1–2.5) for one brief. A proposal whose run is
  * already settled executes nothing and returns it with `replayed_from`. Throws SigilError.
  */
@@ -283,7 +254,11 @@ export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<
         try {
           await deps.onPhase?.("locked");
           const manifest = await executeAndSettle(p, admission, deps).catch(async (error: unknown) => {
-            await recordFailure(p, admission, error);
+            await recordFailure(
+              { jobId, runId: admission.runId, runDir: admission.runDir, inputsHash: admission.inputsHash },
+              error,
+              { clock, log: p.log },
+            );
             throw error;
           });
           result = resultOf(p, admission.runDir, manifest, false);

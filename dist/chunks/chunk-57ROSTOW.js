@@ -16917,7 +16917,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("node:buffer");
+    var { isUtf8: isUtf82 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws) {
       return ws[kReadyState] === states.CONNECTING;
@@ -17057,7 +17057,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -32145,6 +32145,9 @@ async function fsyncDir(dir) {
   }
 }
 
+// src/core/canonical-check.ts
+import { isUtf8 } from "node:buffer";
+
 // src/core/errors.ts
 var ERROR_TABLE = {
   ERR_CI_SAFETY: "Refusing to run mode=real in CI",
@@ -32278,6 +32281,119 @@ function canonicalize(value) {
   serialize(value, 0, out);
   return out.join("");
 }
+
+// src/core/canonical-check.ts
+function isCanonicalJson(bytes) {
+  return isUtf8(bytes) && isCanonicalJsonText(bytes.toString("utf8"));
+}
+function isCanonicalJsonText(text) {
+  const scanner = new Scanner(text);
+  return scanner.value(0) && scanner.pos === text.length;
+}
+var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?/y;
+var PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
+var SHORT_ESCAPES = {
+  b: 8,
+  t: 9,
+  n: 10,
+  f: 12,
+  r: 13,
+  '"': 34,
+  "\\": 92
+};
+var Scanner = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  pos = 0;
+  value(depth) {
+    if (depth > MAX_JSON_DEPTH) return false;
+    const c3 = this.text.charCodeAt(this.pos);
+    if (c3 === 123) return this.object(depth);
+    if (c3 === 91) return this.array(depth);
+    if (c3 === 34) return this.string() !== void 0;
+    for (const word of ["true", "false", "null"]) {
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return true;
+      }
+    }
+    return this.number();
+  }
+  number() {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) return false;
+    const token = match[0];
+    this.pos += token.length;
+    const n2 = Number(token);
+    return Number.isFinite(n2) && String(n2) === token;
+  }
+  object(depth) {
+    this.pos++;
+    if (this.text.charCodeAt(this.pos) === 125) {
+      this.pos++;
+      return true;
+    }
+    let previous;
+    for (; ; ) {
+      const key = this.string();
+      if (key === void 0 || previous !== void 0 && previous >= key) return false;
+      previous = key;
+      if (this.text.charCodeAt(this.pos++) !== 58 || !this.value(depth + 1)) return false;
+      const next = this.text.charCodeAt(this.pos++);
+      if (next === 125) return true;
+      if (next !== 44) return false;
+    }
+  }
+  array(depth) {
+    this.pos++;
+    if (this.text.charCodeAt(this.pos) === 93) {
+      this.pos++;
+      return true;
+    }
+    for (; ; ) {
+      if (!this.value(depth + 1)) return false;
+      const next = this.text.charCodeAt(this.pos++);
+      if (next === 93) return true;
+      if (next !== 44) return false;
+    }
+  }
+  /** A string in JSON.stringify's spelling; its value (for key order), or undefined. */
+  string() {
+    const { text } = this;
+    if (text.charCodeAt(this.pos) !== 34) return void 0;
+    const start = ++this.pos;
+    let escaped = false;
+    for (; ; ) {
+      PLAIN.lastIndex = this.pos;
+      PLAIN.test(text);
+      this.pos = PLAIN.lastIndex;
+      const c3 = text.charCodeAt(this.pos);
+      if (Number.isNaN(c3) || c3 < 32) return void 0;
+      if (c3 === 34) break;
+      if (c3 === 92) {
+        escaped = true;
+        const e = text[this.pos + 1] ?? "";
+        if (e in SHORT_ESCAPES) this.pos += 2;
+        else if (e === "u") {
+          const hex3 = text.slice(this.pos + 2, this.pos + 6);
+          const code = /^00[01][0-9a-f]$/.test(hex3) ? Number.parseInt(hex3, 16) : -1;
+          if (code < 0 || Object.values(SHORT_ESCAPES).includes(code)) return void 0;
+          this.pos += 6;
+        } else return void 0;
+      } else if (c3 >= 55296 && c3 <= 57343) {
+        const low = text.charCodeAt(this.pos + 1);
+        if (c3 > 56319 || !(low >= 56320 && low <= 57343)) return void 0;
+        this.pos += 2;
+      } else this.pos++;
+    }
+    const raw = text.slice(start, this.pos);
+    this.pos++;
+    return escaped ? JSON.parse(`"${raw}"`) : raw;
+  }
+};
 
 // node_modules/uuid/dist-node/stringify.js
 var byteToHex = [];
@@ -52348,7 +52464,7 @@ function parseJsonStrict(text) {
   return new Parser(text).parseDocument();
 }
 var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
-var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+var NUMBER2 = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 var ESCAPES = {
   '"': '"',
   "\\": "\\",
@@ -52395,8 +52511,8 @@ var Parser = class {
     return value;
   }
   number() {
-    NUMBER.lastIndex = this.pos;
-    const match = NUMBER.exec(this.text);
+    NUMBER2.lastIndex = this.pos;
+    const match = NUMBER2.exec(this.text);
     if (!match) this.fail(this.pos >= this.text.length ? "unexpected end of input" : "unexpected token");
     this.pos += match[0].length;
     const value = Number(match[0]);
@@ -60438,7 +60554,7 @@ import { join as join10 } from "node:path";
 import { createHash as createHash3 } from "node:crypto";
 import { closeSync as closeSync2, constants as constants7, openSync as openSync2, readFileSync as readFileSync4, readSync } from "node:fs";
 var BUFFER = Buffer.allocUnsafe(1 << 20);
-function digestIfPresent(path6, keep = false) {
+function digestIfPresent(path6, options = {}) {
   let fd;
   try {
     fd = openSync2(path6, constants7.O_RDONLY | constants7.O_NOFOLLOW);
@@ -60447,19 +60563,30 @@ function digestIfPresent(path6, keep = false) {
     if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return void 0;
     throw error63;
   }
+  const wanted = options.keep === true || options.canonical === true;
   try {
     const hash2 = createHash3("sha256");
-    const chunks = [];
+    const spilled = [];
+    let filled = 0;
     let bytes = 0;
     for (; ; ) {
-      const n2 = readSync(fd, BUFFER, 0, BUFFER.length, null);
+      const n2 = readSync(fd, BUFFER, filled, BUFFER.length - filled, null);
       if (n2 === 0) break;
-      hash2.update(BUFFER.subarray(0, n2));
-      if (keep) chunks.push(Buffer.from(BUFFER.subarray(0, n2)));
+      hash2.update(BUFFER.subarray(filled, filled + n2));
+      filled += n2;
       bytes += n2;
+      if (filled === BUFFER.length) {
+        if (wanted) spilled.push(Buffer.from(BUFFER));
+        filled = 0;
+      }
     }
     const digest = { sha256: hash2.digest("hex"), bytes };
-    return keep ? { ...digest, content: Buffer.concat(chunks) } : digest;
+    if (!wanted) return digest;
+    const tail = BUFFER.subarray(0, filled);
+    const whole = spilled.length > 0 ? Buffer.concat([...spilled, tail]) : tail;
+    if (options.canonical) digest.canonical = isCanonicalJson(whole);
+    if (options.keep) digest.content = Buffer.from(whole);
+    return digest;
   } catch (error63) {
     if (error63.code === "EISDIR") return void 0;
     throw error63;
@@ -60478,15 +60605,20 @@ function readFileNoFollow(path6) {
 
 // src/world/verify/recorded-files.ts
 var isPlainRelative = (path6) => !path6.startsWith("/") && !path6.includes("\\") && !path6.includes("\0") && !path6.split("/").includes("..");
-function checkRecordedFiles(runDir, runPath, recorded, codes, contents) {
+function checkRecordedFiles(runDir, runPath, recorded, codes, inspect3) {
   const found = [];
   for (const entry of recorded) {
     if (!isPlainRelative(entry.path)) {
       found.push(finding(codes.missing, runPath, `${entry.path} escapes the run`, { path: entry.path }));
       continue;
     }
-    const disk = digestIfPresent(join10(runDir, entry.path), contents !== void 0);
-    if (disk?.content) contents?.set(entry.path, disk.content);
+    const disk = digestIfPresent(
+      join10(runDir, entry.path),
+      inspect3 ? { keep: inspect3.keep(entry.path), canonical: true } : {}
+    );
+    if (disk?.content) inspect3?.contents.set(entry.path, disk.content);
+    if (disk?.canonical === false)
+      found.push(finding("ERR_VERIFY_CANONICAL", runPath, entry.path, { path: entry.path }));
     if (!disk) found.push(finding(codes.missing, runPath, entry.path, { path: entry.path }));
     else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
       found.push(
@@ -60601,6 +60733,15 @@ function verifyExecutionPrefix(worldRoot, prefix) {
 // src/world/run-id.ts
 var RunId = external_exports.string().regex(/^[0-9a-f]{16}(?:-(?:[2-9]|[1-9][0-9]+))?$/, "run id");
 
+// src/world/snapshots.ts
+var SNAPSHOT_PATHS = {
+  brief: "inputs/brief.resolved.json",
+  context: "inputs/context.resolved.json",
+  modelConfig: "inputs/model_config.json",
+  doctrine: "inputs/doctrine.resolved.json",
+  priorArtifact: "inputs/prior_artifact.resolved.json"
+};
+
 // src/world/manifest.ts
 var MANIFEST_SCHEMA_VERSION = 2;
 var Name = external_exports.string().min(1).max(200);
@@ -60672,6 +60813,9 @@ var PriorArtifactSnapshot = external_exports.strictObject({
   outputs: external_exports.array(OutputEntry),
   chain: external_exports.array(ChainLink)
 });
+
+// src/world/verify/snapshot-validator.ts
+var KNOWN_SNAPSHOTS = new Set(Object.values(SNAPSHOT_PATHS));
 
 // src/world/layout.ts
 var RESERVED_JOB_IDS = ["execution", "outputs"];
