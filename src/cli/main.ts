@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { plainErrorBody, redactingStream, renderError } from "./command.js";
+import { registerGc } from "./commands/gc.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerIndex(program, ctx, setExit);
   registerMigrate(program, ctx, setExit);
   registerModal(program, ctx, setExit);
+  registerGc(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -52,6 +52,11 @@ export const ERROR_TABLE = {
   ERR_VERIFY_RECEIPT: "receipt missing or inconsistent",
   ERR_HTTP: "HTTP request failed",
   ERR_HTTP_TIMEOUT: "HTTP request timed out",
+  ERR_VERIFY_LINK: "symbolic link in the world",
+  ERR_VERIFY_RECORD: "manifest record disagrees with its snapshot",
+  ERR_VERIFY_HISTORY: "migration history does not account for the manifest",
+  ERR_VERIFY_CANONICAL: "file is not canonical JSON",
+  ERR_VERIFY_INCOMPLETE: "run was interrupted before it settled",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -1,4 +1,5 @@
 export * from "./atomic-write.js";
+export * from "./canonical-check.js";
 export * from "./canonical-json.js";
 export * from "./clock.js";
 export * from "./contracts/index.js";
@@ -6,6 +7,7 @@ export * from "./errors.js";
 export * from "./hash.js";
 export * from "./http/index.js";
 export * from "./logger.js";
+export * from "./receipts.js";
 export * from "./redact.js";
 export * from "./spawn.js";
 export * from "./strict-json.js";

@@ -13,3 +13,4 @@ export * from "./settle.js";
 export * from "./types/compliance-review.js";
 export * from "./types/instagram-copy.js";
 export * from "./upstream.js";
+export * from "./verdict.js";

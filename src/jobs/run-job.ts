@@ -24,10 +24,12 @@ import {
 import { admitRun } from "./admit.js";
 import { loadBrief } from "./brief.js";
 import { executeAttempt, loadJobSnapshots } from "./execute.js";
+import { recordFailure } from "./failure.js";
 import { type ResolvedJob, resolveJob } from "./resolve.js";
 import { clearUnsettled, promoteAttempt, tidySettled } from "./run-lifecycle.js";
 import { acquireRunLock } from "./run-lock.js";
 import { settleRun } from "./settle.js";
+import { readVerdict, type VerdictValue } from "./verdict.js";
 
 /** Steps of a proposal, reported to `onPhase` as each completes (crash tests stop here). */
 export type JobPhase = "staged" | "claimed" | "locked" | "executed" | "promoted" | "settled";
@@ -73,6 +75,8 @@ export interface JobRunResult {
   queue_job_id: string;
   /** Set when this proposal executed nothing and returns an existing run. */
   replayed_from?: string;
+  /** The run's verdict, for job types that judge (outputs/verdict.json). */
+  verdict?: VerdictValue;
   trace_id?: string;
 }
 
@@ -243,13 +247,22 @@ export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<
       } else {
         try {
           await deps.onPhase?.("locked");
-          const manifest = await executeAndSettle(p, admission, deps);
+          const manifest = await executeAndSettle(p, admission, deps).catch(async (error: unknown) => {
+            await recordFailure(
+              { jobId, runId: admission.runId, runDir: admission.runDir, inputsHash: admission.inputsHash },
+              error,
+              { clock, log: p.log },
+            );
+            throw error;
+          });
           result = resultOf(p, admission.runDir, manifest, false);
         } finally {
           await outcome.lock.release();
         }
       }
     }
+    const verdict = await readVerdict(result.run_dir, result.manifest);
+    if (verdict) result.verdict = verdict;
     trace.end({ run_id: result.run_id, replayed: result.replayed_from !== undefined });
     log.info({
       event: "job.settle",

@@ -5,6 +5,7 @@ import {
   ATTEMPT_FILES,
   ATTEMPTS_DIR,
   assertSafeSegment,
+  FAILED_FILE,
   fsyncPath,
   MANIFEST_FILE,
   pathExists,
@@ -30,7 +31,7 @@ export async function claimRun(stagingDir: string, target: string): Promise<bool
 
 /**
  * Remove what an earlier attempt left in an unsettled run (a crash, a kill, a failed processor):
- * promoted outputs, their index and receipt, a manifest temp file, old attempt folders. Called
+ * promoted outputs, their index and receipt, a failure record, a manifest temp file, old attempt folders. Called
  * only under the run's lock and only while there is no manifest.
  */
 export async function clearUnsettled(dir: string): Promise<void> {
@@ -42,6 +43,7 @@ export async function clearUnsettled(dir: string): Promise<void> {
       name === "outputs" ||
       name === ATTEMPTS_DIR ||
       (ATTEMPT_FILES as readonly string[]).includes(name) ||
+      name === FAILED_FILE ||
       name.startsWith(`${MANIFEST_FILE}.tmp-`);
     if (leftover) await rm(join(dir, name), { recursive: true, force: true, maxRetries: 3 });
   }

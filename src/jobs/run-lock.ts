@@ -3,8 +3,8 @@ import { link, mkdir, readdir, readFile, rm, rmdir, unlink, writeFile } from "no
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { z } from "zod";
 import { type Clock, isoUtc, parseJsonStrict, SigilError, systemClock } from "../core/index.js";
+import { defaultIsAlive, LOCKS_DIR, LockOwner } from "../world/index.js";
 
 /**
  * The per-run execution lock. It lives in the run directory (never a global lock), so proposals
@@ -15,16 +15,7 @@ import { type Clock, isoUtc, parseJsonStrict, SigilError, systemClock } from "..
  * creation is `link(2)` of a fully written temp file, which fails if the name exists: of two
  * processes taking over the same dead holder, exactly one wins, and nobody ever reads a torn lock.
  */
-export const LOCKS_DIR = ".locks";
-
-export const LockOwner = z.strictObject({
-  pid: z.number().int(),
-  host: z.string(),
-  token: z.string(),
-  acquired_at: z.string(),
-  queue_job_id: z.string(),
-});
-export type LockOwner = z.infer<typeof LockOwner>;
+export { defaultIsAlive, LOCKS_DIR, LockOwner } from "../world/index.js";
 
 export interface RunLock {
   readonly epoch: number;
@@ -42,20 +33,6 @@ export interface LockOptions {
   pollMs?: number;
   clock?: Clock;
   isAlive?: (owner: LockOwner) => boolean;
-}
-
-/** Holders on other hosts cannot be probed; their lock is trusted this long. */
-const FOREIGN_LOCK_TTL_MS = 6 * 60 * 60 * 1000;
-
-/** Same host: the pid answers signal 0. Another host: trust the lock until it is old. */
-export function defaultIsAlive(owner: LockOwner, now = Date.now()): boolean {
-  if (owner.host !== hostname()) return now - Date.parse(owner.acquired_at) < FOREIGN_LOCK_TTL_MS;
-  try {
-    process.kill(owner.pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 async function listEpochs(dir: string): Promise<number[]> {

@@ -1,17 +1,14 @@
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type Clock,
   canonicalize,
+  checkDualReceipt,
   type Envelope,
   formatFingerprint,
   type Logger,
   type Mode,
   newUuid7,
-  parseJsonStrict,
   parseProcessorRef,
-  parseWith,
-  Receipt,
   type RegistryEntry,
   SigilError,
   systemClock,
@@ -171,25 +168,19 @@ async function settleReceipt(
   worldRoot: string,
   inputsHash: string,
 ): Promise<Envelope> {
-  try {
-    const text = await readFile(join(prefix, "receipt.json"), "utf8");
-    const twin = await readFile(
-      join(worldRoot, "execution", envelope.execution_id, "determinism.json"),
-      "utf8",
-    );
-    if (twin !== text)
-      throw new SigilError("ERR_ADAPTER_INVOCATION", "receipt.json and determinism.json differ");
-    const receipt = parseWith(Receipt, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "receipt.json");
-    if (receipt.inputs_hash !== inputsHash) {
-      throw new SigilError(
-        "ERR_ADAPTER_INVOCATION",
-        `receipt inputs_hash ${receipt.inputs_hash} differs from ${inputsHash}`,
-      );
-    }
-    return envelope;
-  } catch (error) {
-    return envelopeFromError(envelope.execution_id, error, envelope.meta.env_fingerprint);
-  }
+  const { problems } = checkDualReceipt({
+    prefix,
+    worldRoot,
+    executionId: envelope.execution_id,
+    inputsHash,
+  });
+  const problem = problems[0];
+  if (!problem) return envelope;
+  return envelopeFromError(
+    envelope.execution_id,
+    new SigilError("ERR_ADAPTER_INVOCATION", problem.message),
+    envelope.meta.env_fingerprint,
+  );
 }
 
 function logSettle(log: Logger, envelope: Envelope, elapsed: number, imageDigest: string | undefined): void {

@@ -112,6 +112,16 @@ export interface ManifestUpgrade {
   to: number;
   /** Why the schema changed, for `sigil migrate --dry-run`. */
   reason: string;
+  /**
+   * The inverse on a manifest's deterministic part (runtime left out): the manifest this step was
+   * given, with `earlier` as its history. The verifier hashes it against `manifest_sha256_before`,
+   * so a history entry is believed only when this step really could have produced the manifest.
+   * Undefined when the manifest cannot be this step's output.
+   */
+  undo(
+    after: Readonly<Record<string, unknown>>,
+    earlier: readonly MigrationRecord[],
+  ): Record<string, unknown> | undefined;
 }
 
 export const MANIFEST_UPGRADES: readonly ManifestUpgrade[] = [
@@ -120,6 +130,11 @@ export const MANIFEST_UPGRADES: readonly ManifestUpgrade[] = [
     from: 1,
     to: 2,
     reason: "record hash_schema, so the manifest says how its inputs_hash is computed",
+    // The step only adds hash_schema, with its one fixed value, and bumps the version.
+    undo: ({ schema_version, hash_schema, migration_history: _h, ...rest }, earlier) =>
+      schema_version === 2 && hash_schema === HASH_SCHEMA
+        ? { schema_version: 1, ...rest, migration_history: [...earlier] }
+        : undefined,
   },
 ];
 

@@ -109,7 +109,7 @@ describe("sigil job run: a governed job end to end (mock, real python processor)
     expect(downstream.manifest.chain).toEqual([{ job_id: "acme-copy", run_id: upstream.run_id }]);
     expect(downstream.manifest.processor).toEqual({
       ref: "builtin/compliance-review@1",
-      image_digest: "builtin:brand.compliance_review@1",
+      image_digest: "builtin:brand.compliance_review@2",
     });
     const prior = await readSnapshot(downstream.run_dir, SNAPSHOT_PATHS.priorArtifact, PriorArtifactSnapshot);
     expect(prior).toMatchObject({
@@ -164,6 +164,8 @@ describe("sigil job run: a governed job end to end (mock, real python processor)
       const result = await runJob({ briefPath: review, world }, jobDeps());
       const report = JSON.parse(await readFile(join(result.run_dir, "outputs/review.json"), "utf8"));
       expect(report.verdict).toBe(verdict);
+      expect(result.verdict).toBe(verdict.toUpperCase());
+      expect(result.manifest.outputs.map((o) => o.path)).toContain("outputs/verdict.json");
     }
   });
 

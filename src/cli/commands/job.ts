@@ -24,6 +24,7 @@ const JobRunFlags = z.strictObject({
     .transform(Number)
     .pipe(z.number().positive())
     .optional(),
+  failOnVerdict: z.boolean().optional(),
   json: z.boolean().optional(),
   logFormat: LogFormatFlag.optional(),
 });
@@ -60,6 +61,7 @@ export function jobResultJson(result: JobRunResult) {
     chain: manifest.chain,
     queue_job_id: result.queue_job_id,
     ...(result.replayed_from ? { replayed_from: result.replayed_from } : {}),
+    ...(result.verdict ? { verdict: result.verdict } : {}),
     ...(result.trace_id ? { langfuse_trace_id: result.trace_id } : {}),
   };
 }
@@ -82,6 +84,7 @@ function renderHuman(result: JobRunResult, io: CommandIo): string {
     ),
     ...manifest.chain.map((c) => `  upstream  ${c.job_id}/${c.run_id}`),
     ...manifest.outputs.map((o) => `  output    ${o.path} (${o.bytes} bytes)`),
+    ...(result.verdict ? [`  verdict   ${result.verdict}`] : []),
     `  manifest  ${rel(resolve(result.run_dir, "manifest.json"))}`,
   ];
   return `${lines.join("\n")}\n`;
@@ -113,7 +116,7 @@ async function jobRunCommand(flags: JobRunFlags, io: CommandIo): Promise<number>
       },
     );
     io.stdout.write(flags.json ? `${JSON.stringify(jobResultJson(result))}\n` : renderHuman(result, io));
-    return EXIT.ok;
+    return flags.failOnVerdict && result.verdict === "FAIL" ? EXIT.failed : EXIT.ok;
   } finally {
     await tracer.shutdown();
   }
@@ -167,13 +170,18 @@ export function registerJob(program: Command, ctx: CliContext, setExit: (code: n
       "--lock-timeout <seconds>",
       "how long to wait for another process running the same run (default 600)",
     )
+    .option(
+      "--fail-on-verdict",
+      "exit 1 when the run's verdict is FAIL (job types that judge, e.g. a compliance review)",
+    )
     .option("--json", "print exactly one JSON value on stdout (logs stay on stderr)")
     .addOption(logFormatOption())
     .addHelpText(
       "after",
       `
-Exit codes: 0 success (executed or replayed), 1 error, 2 command-line error, 130/143 interrupted
-(the run is left unsettled, never half-written: the next proposal takes it over).
+Exit codes: 0 success (executed or replayed), 1 error (or a FAIL verdict with --fail-on-verdict),
+2 command-line error, 130/143 interrupted (the run is left unsettled, never half-written: the next
+proposal takes it over).
 Layout: <world>/<job_id>/<run_id>/{inputs/*.json, outputs/…, manifest.json}
 Tracing: SIGIL_TRACING=langfuse with LANGFUSE_PUBLIC_KEY, LANGFUSE_SECRET_KEY (LANGFUSE_BASE_URL).
 

@@ -19,6 +19,10 @@ function renderMigrate(report: MigrateReport): string {
   }
   if (report.steps.length > 50) lines.push(`  … and ${report.steps.length - 50} more`);
   for (const s of report.skipped) lines.push(`  skipped ${s.run}: ${s.reason}`);
+  if (report.unsettled.length > 0)
+    lines.push(
+      `  ${report.unsettled.length} unsettled run folder(s) without a manifest left alone (see sigil verify)`,
+    );
   if (report.dry_run) lines.push("dry run: nothing was written");
   return `${lines.join("\n")}\n`;
 }

@@ -56,6 +56,11 @@ export function registerVerify(program: Command, ctx: CliContext, setExit: (code
     .addHelpText(
       "after",
       `
+Checks every governed run under <world>/<job_id>/<run_id>/ and every sigil run result under
+<world>/outputs/: snapshots and outputs against their bytes, identity, chains, records stated
+twice, migration history, canonical form, receipts and their twins; any symbolic link is a
+finding. Runs still executing (lock held) are listed as pending, failed runs (failed.json) as
+failed: neither is a finding, and a failed run's snapshots are still checked.
 Exit codes: 0 no findings, 1 findings (one per violation, each with a code), 2 command-line error.
 Example:
   sigil verify artifacts/ --json | jq '.findings[] | .code'`,

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { canonicalBytes, parseWith, SigilError, sha256Hex } from "../../core/index.js";
 import { type DoctrineRules, parseDoctrine } from "../doctrine.js";
 import type { JobSnapshots, JobType, OutputFile, UpstreamReader } from "../job-type.js";
+import { VERDICT_OUTPUT, verdictBytes } from "../verdict.js";
 
 export const ComplianceReviewContext = z.strictObject({
   /** Which upstream output holds the copy to review. */
@@ -98,12 +99,14 @@ async function run(snapshots: JobSnapshots, upstream: UpstreamReader): Promise<O
   return [
     { relpath: "outputs/review.json", bytes: canonicalBytes(report) },
     { relpath: "outputs/review.md", bytes: Buffer.from(renderMarkdown(report), "utf8") },
+    { relpath: VERDICT_OUTPUT, bytes: verdictBytes(report.verdict === "pass" ? "PASS" : "FAIL") },
   ];
 }
 
 export const complianceReview: JobType = {
   id: "brand.compliance_review",
-  version: 1,
+  // 2: outputs/verdict.json joined the outputs (the same snapshots give other bytes).
+  version: 2,
   summary: "Check an upstream brand.instagram_copy run's caption against doctrine rules (in-process).",
   context: ComplianceReviewContext,
   contextPaths: ["subject"],

@@ -33,6 +33,8 @@ export interface MigrateReport {
   steps: MigrationStep[];
   /** Run folders whose manifest cannot be read: left alone, reported by `sigil verify`. */
   skipped: { run: string; reason: string }[];
+  /** Run folders with no manifest yet (executing, failed or interrupted): nothing to migrate. */
+  unsettled: string[];
 }
 
 /** Where the bytes of a manifest are kept before a migration rewrites it. */
@@ -82,6 +84,7 @@ export async function migrateWorld(
     already_current: 0,
     steps: [],
     skipped: [],
+    unsettled: [],
   };
   let done = 0;
   for (const run of runPaths) {
@@ -92,6 +95,12 @@ export async function migrateWorld(
     let upgraded: { manifest: Manifest; fromVersion: number };
     try {
       bytes = readFileSync(path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") report.unsettled.push(run);
+      else report.skipped.push({ run, reason: (error as Error).message.slice(0, 300) });
+      continue;
+    }
+    try {
       const value = parseJsonStrict(bytes.toString("utf8"));
       upgraded = parseManifestValue(value, path);
       raw = JsonRecord.parse(value);

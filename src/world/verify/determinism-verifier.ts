@@ -1,40 +1,33 @@
-import { readdirSync } from "node:fs";
-import { join } from "node:path";
 import type { OutputEntry } from "../../core/index.js";
 import { type Finding, finding } from "./findings.js";
 import { checkRecordedFiles } from "./recorded-files.js";
 import type { RunContext } from "./snapshot-validator.js";
+import type { Walked } from "./walk.js";
 
-function listFiles(dir: string, rel: string, out: string[]): void {
-  let items: import("node:fs").Dirent[];
-  try {
-    items = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const item of items) {
-    if (item.isDirectory()) listFiles(join(dir, item.name), `${rel}/${item.name}`, out);
-    else out.push(`${rel}/${item.name}`);
-  }
-}
-
-/** Recorded outputs against the bytes under `<runDir>/outputs/`: missing, changed, unrecorded. */
+/**
+ * Recorded outputs against the bytes under `<dir>/outputs/`: missing, changed, unrecorded.
+ * `walked` is one walk of `dir`; links in it are reported by the caller, never hashed.
+ */
 export function verifyOutputFiles(
-  runDir: string,
-  runPath: string,
+  dir: string,
+  where: string,
   recorded: readonly OutputEntry[],
+  walked: Walked,
 ): Finding[] {
-  const found = checkRecordedFiles(runDir, runPath, recorded, {
+  const found = checkRecordedFiles(dir, where, recorded, {
     missing: "ERR_VERIFY_OUTPUT_MISSING",
     mismatch: "ERR_VERIFY_OUTPUT_HASH",
   });
   const declared = new Set(recorded.map((o) => o.path));
-  const onDisk: string[] = [];
-  listFiles(join(runDir, "outputs"), "outputs", onDisk);
-  for (const path of onDisk.sort()) {
-    if (!declared.has(path)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", runPath, path, { path }));
+  for (const path of walked.files.filter((p) => p.startsWith("outputs/")).sort()) {
+    if (!declared.has(path)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", where, path, { path }));
   }
   return found;
+}
+
+/** Every symbolic link a walk met: a world holds files and folders only. */
+export function linkFindings(walked: Walked, where: string): Finding[] {
+  return walked.links.map((path) => finding("ERR_VERIFY_LINK", where, path, { path }));
 }
 
 /**
@@ -42,6 +35,6 @@ export function verifyOutputFiles(
  * hash, and nothing under outputs/ is unrecorded; together with the snapshot checks this is
  * what makes two runs of the same inputs comparable byte for byte.
  */
-export function verifyOutputs(ctx: RunContext): Promise<Finding[]> {
-  return Promise.resolve(verifyOutputFiles(ctx.runDir, ctx.runPath, ctx.manifest.outputs));
+export function verifyOutputs(ctx: RunContext): Finding[] {
+  return verifyOutputFiles(ctx.runDir, ctx.runPath, ctx.manifest.outputs, ctx.walked);
 }

@@ -16,6 +16,11 @@ export const FINDING_CODES = [
   "ERR_VERIFY_OUTPUT_UNDECLARED",
   "ERR_VERIFY_REPLAY",
   "ERR_VERIFY_RECEIPT",
+  "ERR_VERIFY_LINK",
+  "ERR_VERIFY_RECORD",
+  "ERR_VERIFY_HISTORY",
+  "ERR_VERIFY_CANONICAL",
+  "ERR_VERIFY_INCOMPLETE",
 ] as const satisfies readonly ErrorCode[];
 export type FindingCode = (typeof FINDING_CODES)[number];
 

@@ -1,9 +1,12 @@
 import { createHash } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
+import { isCanonicalJson } from "../../core/index.js";
 
 export interface DiskDigest {
   sha256: string;
   bytes: number;
+  /** The file's bytes, when asked for (snapshots: parsed and checked without a second read). */
+  content?: Buffer;
 }
 
 /**
@@ -13,29 +16,67 @@ export interface DiskDigest {
  */
 const BUFFER = Buffer.allocUnsafe(1 << 20);
 
-/** sha256 and size of a file, or undefined when it does not exist. */
-export function digestIfPresent(path: string): DiskDigest | undefined {
+export interface DigestOptions {
+  /** Return the bytes too (a copy). */
+  keep?: boolean;
+  /** Also say whether the bytes are canonical JSON, checked in place without a copy. */
+  canonical?: boolean;
+}
+
+/**
+ * sha256 and size of a file, or undefined when there is no regular file: missing, or a symbolic
+ * link (never followed: the walk of the run reports the link itself). A file that fits the buffer
+ * stays contiguous in it, so inspecting its bytes costs no copy.
+ */
+export function digestIfPresent(
+  path: string,
+  options: DigestOptions = {},
+): (DiskDigest & { canonical?: boolean }) | undefined {
   let fd: number;
   try {
-    fd = openSync(path, "r");
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return undefined;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return undefined;
     throw error;
   }
+  const wanted = options.keep === true || options.canonical === true;
   try {
     const hash = createHash("sha256");
+    const spilled: Buffer[] = [];
+    let filled = 0;
     let bytes = 0;
     for (;;) {
-      const n = readSync(fd, BUFFER, 0, BUFFER.length, null);
+      const n = readSync(fd, BUFFER, filled, BUFFER.length - filled, null);
       if (n === 0) break;
-      hash.update(BUFFER.subarray(0, n));
+      hash.update(BUFFER.subarray(filled, filled + n));
+      filled += n;
       bytes += n;
+      if (filled === BUFFER.length) {
+        if (wanted) spilled.push(Buffer.from(BUFFER));
+        filled = 0;
+      }
     }
-    return { sha256: hash.digest("hex"), bytes };
+    const digest: DiskDigest & { canonical?: boolean } = { sha256: hash.digest("hex"), bytes };
+    if (!wanted) return digest;
+    const tail = BUFFER.subarray(0, filled);
+    const whole = spilled.length > 0 ? Buffer.concat([...spilled, tail]) : tail;
+    if (options.canonical) digest.canonical = isCanonicalJson(whole);
+    if (options.keep) digest.content = Buffer.from(whole);
+    return digest;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "EISDIR") return undefined;
     throw error;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file's bytes, refusing (ELOOP) to follow a symbolic link; other errors as thrown. */
+export function readFileNoFollow(path: string): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW);
+  try {
+    return readFileSync(fd);
   } finally {
     closeSync(fd);
   }

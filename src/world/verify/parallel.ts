@@ -1,19 +1,24 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { listRunPaths } from "../layout.js";
-import type { Finding } from "./findings.js";
-import type { VerifyOptions, VerifyReport } from "./verify-world.js";
+import type { RunVerdict } from "./unsettled.js";
+import {
+  assembleReport,
+  planWorld,
+  type VerifyOptions,
+  type VerifyReport,
+  type VerifyTarget,
+} from "./verify-world.js";
 
 /** A batch of run paths a worker verifies; small enough to balance, large enough to amortise. */
 const BATCH = 256;
 
 export interface VerifyJob {
   worldRoot: string;
-  runPaths: string[];
+  targets: VerifyTarget[];
   replay: boolean;
 }
 export interface VerifyResult {
-  findings: Finding[][];
+  verdicts: RunVerdict[];
 }
 
 /**
@@ -25,11 +30,12 @@ export async function verifyWorldParallel(
   workerScript: string,
   options: VerifyOptions & { workers?: number } = {},
 ): Promise<VerifyReport> {
-  const runPaths = listRunPaths(worldRoot);
-  const batches: { start: number; paths: string[] }[] = [];
-  for (let i = 0; i < runPaths.length; i += BATCH)
-    batches.push({ start: i, paths: runPaths.slice(i, i + BATCH) });
-  const results: Finding[][] = new Array(runPaths.length);
+  const plan = planWorld(worldRoot);
+  const { targets } = plan;
+  const batches: { start: number; targets: VerifyTarget[] }[] = [];
+  for (let i = 0; i < targets.length; i += BATCH)
+    batches.push({ start: i, targets: targets.slice(i, i + BATCH) });
+  const results: RunVerdict[] = new Array(targets.length);
   const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), batches.length));
   let next = 0;
   let done = 0;
@@ -43,16 +49,16 @@ export async function verifyWorldParallel(
           return;
         }
         worker.once("message", (result: VerifyResult) => {
-          result.findings.forEach((f, j) => {
-            results[batch.start + j] = f;
+          result.verdicts.forEach((v, j) => {
+            results[batch.start + j] = v;
           });
-          done += batch.paths.length;
-          options.onProgress?.(done, runPaths.length);
+          done += batch.targets.length;
+          options.onProgress?.(done, targets.length);
           send();
         });
         worker.postMessage({
           worldRoot,
-          runPaths: batch.paths,
+          targets: batch.targets,
           replay: options.replay === true,
         } satisfies VerifyJob);
       };
@@ -60,5 +66,5 @@ export async function verifyWorldParallel(
       send();
     });
   await Promise.all(Array.from({ length: count }, runWorker));
-  return { world: worldRoot, runs: runPaths.length, findings: results.flat() };
+  return assembleReport(worldRoot, plan, results);
 }

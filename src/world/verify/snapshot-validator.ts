@@ -1,13 +1,14 @@
-import { readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { parseJsonStrict } from "../../core/index.js";
+import { isCanonicalJson, parseJsonStrict } from "../../core/index.js";
 import { type Manifest, manifestIdentityDigest } from "../manifest.js";
 import { deriveRunIdBase, isDerivedRunId, runIdCandidate } from "../run-id.js";
 import { BriefSnapshot, PriorArtifactSnapshot } from "../snapshot-contracts.js";
 import { computeInputsHash, INPUTS_DIR, SNAPSHOT_PATHS } from "../snapshots.js";
 import { type Finding, finding } from "./findings.js";
+import { digestIfPresent } from "./hash-files.js";
 import type { LoadedManifest, ManifestLoader } from "./load.js";
 import { checkRecordedFiles } from "./recorded-files.js";
+import { type Walked, walkTree } from "./walk.js";
 
 export interface RunContext {
   worldRoot: string;
@@ -16,22 +17,41 @@ export interface RunContext {
   runDir: string;
   manifest: Manifest;
   loadManifest: ManifestLoader;
+  /** One walk of the run directory (links never followed). */
+  walked: Walked;
+  /** Snapshot bytes read while hashing, by path: parsed from here, never read twice. */
+  contents: Map<string, Buffer>;
 }
 
-function listInputs(runDir: string): string[] {
-  try {
-    return readdirSync(join(runDir, INPUTS_DIR)).map((name) => `${INPUTS_DIR}/${name}`);
-  } catch {
-    return [];
-  }
+/** Everything directly under `inputs/`: a snapshot is a file there, anything else is undeclared. */
+export function listInputs(walked: Walked): string[] {
+  const prefix = `${INPUTS_DIR}/`;
+  return [...walked.files, ...walked.dirs]
+    .filter((p) => p.startsWith(prefix) && !p.includes("/", prefix.length))
+    .sort();
 }
 
-function readJson(path: string): unknown | undefined {
+/** A snapshot's bytes parsed as JSON, or undefined when absent or not JSON. */
+export function snapshotJson(contents: ReadonlyMap<string, Buffer>, path: string): unknown | undefined {
+  const bytes = contents.get(path);
+  if (!bytes) return undefined;
   try {
-    return parseJsonStrict(readFileSync(path, "utf8"));
+    return parseJsonStrict(bytes.toString("utf8"));
   } catch {
     return undefined;
   }
+}
+
+/** The snapshots whose contents the checks read (the others are only hashed and form-checked). */
+const KNOWN_SNAPSHOTS: ReadonlySet<string> = new Set(Object.values(SNAPSHOT_PATHS));
+
+/** Snapshots are written as canonical JSON; any other bytes were not written by admission. */
+export function checkCanonical(contents: ReadonlyMap<string, Buffer>, runPath: string): Finding[] {
+  const found: Finding[] = [];
+  for (const [path, bytes] of contents) {
+    if (!isCanonicalJson(bytes)) found.push(finding("ERR_VERIFY_CANONICAL", runPath, path, { path }));
+  }
+  return found;
 }
 
 /**
@@ -55,12 +75,15 @@ export async function validateSnapshots(ctx: RunContext): Promise<Finding[]> {
 
   const declared = new Set(manifest.snapshots.map((s) => s.path));
   found.push(
-    ...checkRecordedFiles(runDir, runPath, manifest.snapshots, {
-      missing: "ERR_VERIFY_SNAPSHOT_MISSING",
-      mismatch: "ERR_VERIFY_SNAPSHOT_HASH",
-    }),
+    ...checkRecordedFiles(
+      runDir,
+      runPath,
+      manifest.snapshots,
+      { missing: "ERR_VERIFY_SNAPSHOT_MISSING", mismatch: "ERR_VERIFY_SNAPSHOT_HASH" },
+      { keep: (path) => KNOWN_SNAPSHOTS.has(path), contents: ctx.contents },
+    ),
   );
-  for (const path of listInputs(runDir)) {
+  for (const path of listInputs(ctx.walked)) {
     if (!declared.has(path)) found.push(finding("ERR_VERIFY_SNAPSHOT_UNDECLARED", runPath, path, { path }));
   }
 
@@ -73,10 +96,10 @@ export async function validateSnapshots(ctx: RunContext): Promise<Finding[]> {
       }),
     );
   }
-  found.push(...(await checkRunId(ctx)));
+  found.push(...(await checkRunId(ctx, manifest.run_id, manifest.inputs_hash)));
 
   if (declared.has(SNAPSHOT_PATHS.brief)) {
-    const brief = BriefSnapshot.safeParse(readJson(join(runDir, SNAPSHOT_PATHS.brief)));
+    const brief = BriefSnapshot.safeParse(snapshotJson(ctx.contents, SNAPSHOT_PATHS.brief));
     if (brief.success && brief.data.job_id !== manifest.job_id) {
       found.push(
         finding("ERR_VERIFY_JOB_ID", runPath, "manifest job_id differs from the brief", {
@@ -90,32 +113,48 @@ export async function validateSnapshots(ctx: RunContext): Promise<Finding[]> {
   return found;
 }
 
+/** The identity a neighbouring run folder holds: its manifest's, or its snapshots' when unsettled. */
+async function heldInputsHash(dir: string, loadManifest: ManifestLoader): Promise<string | undefined> {
+  const loaded = await loadManifest(dir);
+  if (loaded.ok) return loaded.manifest.inputs_hash;
+  if (!loaded.missing) return undefined;
+  const entries = listInputs(walkTree(dir, "", { files: [], dirs: [], links: [] }))
+    .map((path) => ({ path, digest: digestIfPresent(join(dir, path)) }))
+    .filter((e) => e.digest !== undefined);
+  return entries.length === 0
+    ? undefined
+    : computeInputsHash(entries.map((e) => ({ path: e.path, sha256: e.digest?.sha256 ?? "" })));
+}
+
 /** run_id is the 16-hex prefix of inputs_hash, or a suffix justified by the runs before it. */
-async function checkRunId(ctx: RunContext): Promise<Finding[]> {
-  const { manifest, runPath, runDir } = ctx;
-  const base = deriveRunIdBase(manifest.inputs_hash);
-  if (!isDerivedRunId(manifest.run_id, manifest.inputs_hash)) {
+export async function checkRunId(
+  ctx: Pick<RunContext, "runPath" | "runDir" | "loadManifest">,
+  runId: string,
+  inputsHash: string,
+): Promise<Finding[]> {
+  const { runPath, runDir } = ctx;
+  const base = deriveRunIdBase(inputsHash);
+  if (!isDerivedRunId(runId, inputsHash)) {
     return [
       finding("ERR_VERIFY_RUN_ID", runPath, "run_id is not derived from inputs_hash", {
         expected: base,
-        observed: manifest.run_id,
+        observed: runId,
       }),
     ];
   }
-  if (manifest.run_id === base) return [];
+  if (runId === base) return [];
   // A suffix -n is only right when candidates 1..n-1 are taken by runs of other inputs.
-  const n = Number(manifest.run_id.slice(base.length + 1));
+  const n = Number(runId.slice(base.length + 1));
   for (let k = 1; k < n; k++) {
-    const other = await ctx.loadManifest(join(dirname(runDir), runIdCandidate(base, k)));
-    const held = other.ok ? other.manifest.inputs_hash : undefined;
-    if (held === undefined || held === manifest.inputs_hash) {
+    const held = await heldInputsHash(join(dirname(runDir), runIdCandidate(base, k)), ctx.loadManifest);
+    if (held === undefined || held === inputsHash) {
       const why = held === undefined ? "is free" : "holds the same inputs";
       return [
         finding(
           "ERR_VERIFY_RUN_ID",
           runPath,
           `suffix -${n} is unjustified: ${runIdCandidate(base, k)} ${why}`,
-          { expected: runIdCandidate(base, k), observed: manifest.run_id },
+          { expected: runIdCandidate(base, k), observed: runId },
         ),
       ];
     }
@@ -125,19 +164,22 @@ async function checkRunId(ctx: RunContext): Promise<Finding[]> {
 
 /** A chained run pins its upstream; the pin must match the upstream manifest as it is now. */
 async function checkChain(ctx: RunContext, hasPrior: boolean): Promise<Finding[]> {
-  const { manifest, runPath, runDir, worldRoot } = ctx;
+  const { manifest, runPath, worldRoot } = ctx;
   if (!hasPrior && manifest.chain.length === 0) return [];
   const broken = (why: string, extra: Omit<Finding, "code" | "run" | "message"> = {}) => [
     finding("ERR_VERIFY_CHAIN", runPath, why, extra),
   ];
   if (!hasPrior) return broken("the manifest names a chain but there is no prior-artifact snapshot");
-  const prior = PriorArtifactSnapshot.safeParse(readJson(join(runDir, SNAPSHOT_PATHS.priorArtifact)));
+  const prior = PriorArtifactSnapshot.safeParse(snapshotJson(ctx.contents, SNAPSHOT_PATHS.priorArtifact));
   if (!prior.success) return broken("the prior-artifact snapshot does not parse");
-  const link = manifest.chain.at(-1);
-  if (!link || link.job_id !== prior.data.job_id || link.run_id !== prior.data.run_id) {
+  // The chain is stated twice: in the manifest and in the prior-artifact snapshot (its chain + it).
+  const chainOf = (links: readonly { job_id: string; run_id: string }[]) =>
+    links.map((l) => `${l.job_id}/${l.run_id}`).join(" → ") || "none";
+  const expectedChain = chainOf([...prior.data.chain, prior.data]);
+  if (chainOf(manifest.chain) !== expectedChain) {
     return broken("the manifest chain does not end at the prior artifact", {
-      expected: `${prior.data.job_id}/${prior.data.run_id}`,
-      observed: link ? `${link.job_id}/${link.run_id}` : "none",
+      expected: expectedChain,
+      observed: chainOf(manifest.chain),
     });
   }
   const upstreamPath = `${prior.data.job_id}/${prior.data.run_id}`;
@@ -162,5 +204,9 @@ async function checkChain(ctx: RunContext, hasPrior: boolean): Promise<Finding[]
     list.map((o) => `${o.path}:${o.sha256}`).join(",");
   if (key(up.outputs) !== key(prior.data.outputs))
     return broken(`upstream ${upstreamPath} outputs changed`, { path: upstreamPath });
+  if (up.job_type !== prior.data.job_type || chainOf(up.chain) !== chainOf(prior.data.chain))
+    return broken(`upstream ${upstreamPath} job_type or chain differs from the prior artifact`, {
+      path: SNAPSHOT_PATHS.priorArtifact,
+    });
   return [];
 }

@@ -5758,7 +5758,7 @@ var require_client_h1 = __commonJS({
       kResume,
       kHTTPContext
     } = require_symbols();
-    var constants3 = require_constants2();
+    var constants5 = require_constants2();
     var EMPTY_BUF = Buffer.alloc(0);
     var FastBuffer = Buffer[Symbol.species];
     var addListener = util.addListener;
@@ -5833,7 +5833,7 @@ var require_client_h1 = __commonJS({
       constructor(client, socket, { exports: exports2 }) {
         assert2(Number.isFinite(client[kMaxHeadersSize]) && client[kMaxHeadersSize] > 0);
         this.llhttp = exports2;
-        this.ptr = this.llhttp.llhttp_alloc(constants3.TYPE.RESPONSE);
+        this.ptr = this.llhttp.llhttp_alloc(constants5.TYPE.RESPONSE);
         this.client = client;
         this.socket = socket;
         this.timeout = null;
@@ -5928,11 +5928,11 @@ var require_client_h1 = __commonJS({
             currentBufferRef = null;
           }
           const offset = llhttp.llhttp_get_error_pos(this.ptr) - currentBufferPtr;
-          if (ret !== constants3.ERROR.OK) {
+          if (ret !== constants5.ERROR.OK) {
             const body = data.subarray(offset);
-            if (ret === constants3.ERROR.PAUSED_UPGRADE) {
+            if (ret === constants5.ERROR.PAUSED_UPGRADE) {
               this.onUpgrade(body);
-            } else if (ret === constants3.ERROR.PAUSED) {
+            } else if (ret === constants5.ERROR.PAUSED) {
               this.paused = true;
               socket.unshift(body);
             } else {
@@ -5955,10 +5955,10 @@ var require_client_h1 = __commonJS({
         } finally {
           currentParser = null;
         }
-        if (ret === constants3.ERROR.OK) {
+        if (ret === constants5.ERROR.OK) {
           return null;
         }
-        if (ret === constants3.ERROR.PAUSED || ret === constants3.ERROR.PAUSED_UPGRADE) {
+        if (ret === constants5.ERROR.PAUSED || ret === constants5.ERROR.PAUSED_UPGRADE) {
           this.paused = true;
           return null;
         }
@@ -5975,7 +5975,7 @@ var require_client_h1 = __commonJS({
           const len = new Uint8Array(llhttp.memory.buffer, ptr).indexOf(0);
           message = "Response does not match the HTTP/1.1 protocol (" + Buffer.from(llhttp.memory.buffer, ptr, len).toString() + ")";
         }
-        return new HTTPParserError(message, constants3.ERROR[ret], data);
+        return new HTTPParserError(message, constants5.ERROR[ret], data);
       }
       destroy() {
         assert2(this.ptr != null);
@@ -6155,7 +6155,7 @@ var require_client_h1 = __commonJS({
           socket[kBlocking] = false;
           client[kResume]();
         }
-        return pause ? constants3.ERROR.PAUSED : 0;
+        return pause ? constants5.ERROR.PAUSED : 0;
       }
       onBody(buf) {
         const { client, socket, statusCode, maxResponseSize } = this;
@@ -6177,7 +6177,7 @@ var require_client_h1 = __commonJS({
         }
         this.bytesRead += buf.length;
         if (request.onData(buf) === false) {
-          return constants3.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         }
       }
       onMessageComplete() {
@@ -6213,13 +6213,13 @@ var require_client_h1 = __commonJS({
         if (socket[kWriting]) {
           assert2(client[kRunning] === 0);
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (!shouldKeepAlive) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (socket[kReset] && client[kRunning] === 0) {
           util.destroy(socket, new InformationalError("reset"));
-          return constants3.ERROR.PAUSED;
+          return constants5.ERROR.PAUSED;
         } else if (client[kPipelining] == null || client[kPipelining] === 1) {
           setImmediate(() => client[kResume]());
         } else {
@@ -16884,7 +16884,7 @@ var require_util7 = __commonJS({
     var { kReadyState, kController, kResponse, kBinaryType, kWebSocketURL } = require_symbols5();
     var { states, opcodes } = require_constants5();
     var { ErrorEvent, createFastMessageEvent } = require_events();
-    var { isUtf8 } = __require("node:buffer");
+    var { isUtf8: isUtf82 } = __require("node:buffer");
     var { collectASequenceOfCodePointsFast, removeHTTPWhitespace } = require_data_url();
     function isConnecting(ws) {
       return ws[kReadyState] === states.CONNECTING;
@@ -17024,7 +17024,7 @@ var require_util7 = __commonJS({
     var hasIntl = typeof process.versions.icu === "string";
     var fatalDecoder = hasIntl ? new TextDecoder("utf-8", { fatal: true }) : void 0;
     var utf8Decode = hasIntl ? fatalDecoder.decode.bind(fatalDecoder) : function(buffer) {
-      if (isUtf8(buffer)) {
+      if (isUtf82(buffer)) {
         return buffer.toString("utf-8");
       }
       throw new TypeError("Invalid utf-8 received.");
@@ -21134,7 +21134,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join16 } = __require("path");
+    var { join: join18 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -21186,7 +21186,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join16(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join18(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -21697,9 +21697,9 @@ var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports, module) {
     "use strict";
     var { createRequire } = __require("module");
-    var { existsSync: existsSync3 } = __require("node:fs");
+    var { existsSync: existsSync4 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join16, isAbsolute: isAbsolute2, sep: sep6 } = __require("node:path");
+    var { join: join18, isAbsolute: isAbsolute2, sep: sep6 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -21772,7 +21772,7 @@ var require_transport = __commonJS({
           return false;
         }
       }
-      return isAbsolute2(path) && !existsSync3(path);
+      return isAbsolute2(path) && !existsSync4(path);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -21854,7 +21854,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join16(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join18(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -21875,7 +21875,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join16(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join18(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -21902,7 +21902,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join16(__dirname, "..", "file.js");
+          return join18(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -22882,7 +22882,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join16 = ",";
+            let join18 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -22896,7 +22896,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join16 = `,
+                join18 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -22904,13 +22904,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join16;
+                res += join18;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join16}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join18}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -22931,7 +22931,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join16 = `,
+              join18 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -22945,13 +22945,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join16;
+                separator = join18;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join16;
+              separator = join18;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -22992,7 +22992,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join16 = ",";
+            let join18 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -23005,7 +23005,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join16 = `,
+                join18 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -23013,13 +23013,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join16;
+                res += join18;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join16}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join18}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -23032,7 +23032,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join16 = `,
+              join18 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -23041,7 +23041,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join16;
+                separator = join18;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -23099,20 +23099,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join17 = `,
+              const join19 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join17;
+                res2 += join19;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join17}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join19}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -23128,16 +23128,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join16 = `,
+            const join18 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join16, maximumBreadth);
+              res += stringifyTypedArray(value, join18, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join16;
+              separator = join18;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -23148,13 +23148,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join16;
+                separator = join18;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join16;
+              separator = join18;
             }
             if (separator !== "") {
               res = `
@@ -31615,6 +31615,9 @@ async function fsyncDir(dir) {
   }
 }
 
+// src/core/canonical-check.ts
+import { isUtf8 } from "node:buffer";
+
 // src/core/errors.ts
 var ERROR_TABLE = {
   ERR_CI_SAFETY: "Refusing to run mode=real in CI",
@@ -31665,7 +31668,12 @@ var ERROR_TABLE = {
   ERR_VERIFY_REPLAY: "run does not replay idempotently",
   ERR_VERIFY_RECEIPT: "receipt missing or inconsistent",
   ERR_HTTP: "HTTP request failed",
-  ERR_HTTP_TIMEOUT: "HTTP request timed out"
+  ERR_HTTP_TIMEOUT: "HTTP request timed out",
+  ERR_VERIFY_LINK: "symbolic link in the world",
+  ERR_VERIFY_RECORD: "manifest record disagrees with its snapshot",
+  ERR_VERIFY_HISTORY: "migration history does not account for the manifest",
+  ERR_VERIFY_CANONICAL: "file is not canonical JSON",
+  ERR_VERIFY_INCOMPLETE: "run was interrupted before it settled"
 };
 var ERROR_CODES = Object.keys(ERROR_TABLE);
 function isErrorCode(value) {
@@ -31766,6 +31774,119 @@ function canonicalize(value) {
   serialize(value, 0, out);
   return out.join("");
 }
+
+// src/core/canonical-check.ts
+function isCanonicalJson(bytes) {
+  return isUtf8(bytes) && isCanonicalJsonText(bytes.toString("utf8"));
+}
+function isCanonicalJsonText(text) {
+  const scanner = new Scanner(text);
+  return scanner.value(0) && scanner.pos === text.length;
+}
+var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?/y;
+var PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
+var SHORT_ESCAPES = {
+  b: 8,
+  t: 9,
+  n: 10,
+  f: 12,
+  r: 13,
+  '"': 34,
+  "\\": 92
+};
+var Scanner = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  pos = 0;
+  value(depth) {
+    if (depth > MAX_JSON_DEPTH) return false;
+    const c = this.text.charCodeAt(this.pos);
+    if (c === 123) return this.object(depth);
+    if (c === 91) return this.array(depth);
+    if (c === 34) return this.string() !== void 0;
+    for (const word of ["true", "false", "null"]) {
+      if (this.text.startsWith(word, this.pos)) {
+        this.pos += word.length;
+        return true;
+      }
+    }
+    return this.number();
+  }
+  number() {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) return false;
+    const token = match[0];
+    this.pos += token.length;
+    const n = Number(token);
+    return Number.isFinite(n) && String(n) === token;
+  }
+  object(depth) {
+    this.pos++;
+    if (this.text.charCodeAt(this.pos) === 125) {
+      this.pos++;
+      return true;
+    }
+    let previous;
+    for (; ; ) {
+      const key = this.string();
+      if (key === void 0 || previous !== void 0 && previous >= key) return false;
+      previous = key;
+      if (this.text.charCodeAt(this.pos++) !== 58 || !this.value(depth + 1)) return false;
+      const next = this.text.charCodeAt(this.pos++);
+      if (next === 125) return true;
+      if (next !== 44) return false;
+    }
+  }
+  array(depth) {
+    this.pos++;
+    if (this.text.charCodeAt(this.pos) === 93) {
+      this.pos++;
+      return true;
+    }
+    for (; ; ) {
+      if (!this.value(depth + 1)) return false;
+      const next = this.text.charCodeAt(this.pos++);
+      if (next === 93) return true;
+      if (next !== 44) return false;
+    }
+  }
+  /** A string in JSON.stringify's spelling; its value (for key order), or undefined. */
+  string() {
+    const { text } = this;
+    if (text.charCodeAt(this.pos) !== 34) return void 0;
+    const start = ++this.pos;
+    let escaped = false;
+    for (; ; ) {
+      PLAIN.lastIndex = this.pos;
+      PLAIN.test(text);
+      this.pos = PLAIN.lastIndex;
+      const c = text.charCodeAt(this.pos);
+      if (Number.isNaN(c) || c < 32) return void 0;
+      if (c === 34) break;
+      if (c === 92) {
+        escaped = true;
+        const e = text[this.pos + 1] ?? "";
+        if (e in SHORT_ESCAPES) this.pos += 2;
+        else if (e === "u") {
+          const hex3 = text.slice(this.pos + 2, this.pos + 6);
+          const code = /^00[01][0-9a-f]$/.test(hex3) ? Number.parseInt(hex3, 16) : -1;
+          if (code < 0 || Object.values(SHORT_ESCAPES).includes(code)) return void 0;
+          this.pos += 6;
+        } else return void 0;
+      } else if (c >= 55296 && c <= 57343) {
+        const low = text.charCodeAt(this.pos + 1);
+        if (c > 56319 || !(low >= 56320 && low <= 57343)) return void 0;
+        this.pos += 2;
+      } else this.pos++;
+    }
+    const raw = text.slice(start, this.pos);
+    this.pos++;
+    return escaped ? JSON.parse(`"${raw}"`) : raw;
+  }
+};
 
 // src/core/clock.ts
 import { randomFillSync } from "node:crypto";
@@ -51839,6 +51960,241 @@ var DEFAULT_RETRY_POLICY = Object.freeze({
   retryNonIdempotent: false
 });
 
+// src/core/receipts.ts
+import { closeSync, constants as constants3, openSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+
+// src/core/strict-json.ts
+function parseJsonStrict(text) {
+  return new Parser(text).parseDocument();
+}
+var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
+var NUMBER2 = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+var ESCAPES = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	"
+};
+var Parser = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  pos = 0;
+  parseDocument() {
+    const value = this.value(0);
+    this.skipWs();
+    if (this.pos !== this.text.length) this.fail("unexpected trailing characters");
+    return value;
+  }
+  fail(reason) {
+    throw new SigilError("ERR_INPUTS", `${reason} at offset ${this.pos}`);
+  }
+  skipWs() {
+    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+  value(depth) {
+    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
+    this.skipWs();
+    const c = this.text[this.pos];
+    if (c === "{") return this.object(depth);
+    if (c === "[") return this.array(depth);
+    if (c === '"') return this.string();
+    if (c === "t") return this.literal("true", true);
+    if (c === "f") return this.literal("false", false);
+    if (c === "n") return this.literal("null", null);
+    return this.number();
+  }
+  literal(word, value) {
+    if (!this.text.startsWith(word, this.pos)) this.fail("unexpected token");
+    this.pos += word.length;
+    return value;
+  }
+  number() {
+    NUMBER2.lastIndex = this.pos;
+    const match = NUMBER2.exec(this.text);
+    if (!match) this.fail(this.pos >= this.text.length ? "unexpected end of input" : "unexpected token");
+    this.pos += match[0].length;
+    const value = Number(match[0]);
+    if (!Number.isFinite(value)) this.fail("number out of range");
+    return value;
+  }
+  string() {
+    this.pos++;
+    let out = "";
+    let start = this.pos;
+    for (; ; ) {
+      if (this.pos >= this.text.length) this.fail("unterminated string");
+      const code = this.text.charCodeAt(this.pos);
+      if (code === 34) break;
+      if (code < 32) this.fail("control character in string");
+      if (code !== 92) {
+        this.pos++;
+        continue;
+      }
+      out += this.text.slice(start, this.pos);
+      const esc2 = this.text[this.pos + 1];
+      if (esc2 === "u") {
+        const hex3 = this.text.slice(this.pos + 2, this.pos + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex3)) this.fail("bad unicode escape");
+        out += String.fromCharCode(Number.parseInt(hex3, 16));
+        this.pos += 6;
+      } else {
+        const decoded = esc2 === void 0 ? void 0 : ESCAPES[esc2];
+        if (decoded === void 0) this.fail("bad escape");
+        out += decoded;
+        this.pos += 2;
+      }
+      start = this.pos;
+    }
+    out += this.text.slice(start, this.pos);
+    this.pos++;
+    if (!out.isWellFormed()) this.fail("lone surrogate in string");
+    return out;
+  }
+  array(depth) {
+    this.pos++;
+    const items = [];
+    this.skipWs();
+    if (this.text[this.pos] === "]") {
+      this.pos++;
+      return items;
+    }
+    for (; ; ) {
+      items.push(this.value(depth + 1));
+      this.skipWs();
+      const c = this.text[this.pos++];
+      if (c === "]") return items;
+      if (c !== ",") this.fail("expected , or ]");
+    }
+  }
+  object(depth) {
+    this.pos++;
+    const record2 = /* @__PURE__ */ Object.create(null);
+    this.skipWs();
+    if (this.text[this.pos] === "}") {
+      this.pos++;
+      return record2;
+    }
+    for (; ; ) {
+      this.skipWs();
+      if (this.text[this.pos] !== '"') this.fail("expected string key");
+      const key = this.string();
+      if (Object.hasOwn(record2, key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
+      this.skipWs();
+      if (this.text[this.pos++] !== ":") this.fail("expected :");
+      record2[key] = this.value(depth + 1);
+      this.skipWs();
+      const c = this.text[this.pos++];
+      if (c === "}") return record2;
+      if (c !== ",") this.fail("expected , or }");
+    }
+  }
+};
+
+// src/core/zod-parse.ts
+function parseWith(schema, value, code, what) {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const reasons = result.error.issues.slice(0, 5).map((issue3) => `${issue3.path.length ? issue3.path.join(".") : "(root)"}: ${issue3.message}`).join("; ");
+  throw new SigilError(code, `${what}: ${reasons}`);
+}
+
+// src/core/receipts.ts
+var RECEIPT_TWIN_DIR = "execution";
+var RECEIPT_TWIN_FILE = "determinism.json";
+var SAFE_ID = /^(?!\.{1,2}$)[A-Za-z0-9._-]{1,200}$/;
+function readNoFollow(path) {
+  let fd;
+  try {
+    fd = openSync(path, constants3.O_RDONLY | constants3.O_NOFOLLOW);
+  } catch (error63) {
+    const code = error63.code;
+    if (code === "ENOENT" || code === "ENOTDIR") return {};
+    return { error: code === "ELOOP" ? "is a symbolic link" : error63.message.slice(0, 200) };
+  }
+  try {
+    return { text: readFileSync(fd, "utf8") };
+  } catch (error63) {
+    return { error: error63.message.slice(0, 200) };
+  } finally {
+    closeSync(fd);
+  }
+}
+function checkDualReceipt(request) {
+  const problems = [];
+  const own2 = readNoFollow(join(request.prefix, "receipt.json"));
+  if (own2.text === void 0) {
+    const message = own2.error ? `receipt.json ${own2.error}` : "receipt.json is missing";
+    return {
+      problems: [{ kind: own2.error ? "receipt_invalid" : "receipt_missing", path: "receipt.json", message }]
+    };
+  }
+  let receipt;
+  let invalid;
+  try {
+    receipt = parseWith(Receipt, parseJsonStrict(own2.text), "ERR_ADAPTER_INVOCATION", "receipt.json");
+  } catch (error63) {
+    invalid = error63.message.replace(/^adapter invocation failed: /, "");
+    if (!invalid.startsWith("receipt.json")) invalid = `receipt.json: ${invalid}`;
+  }
+  const executionId = request.executionId ?? receipt?.execution_id;
+  if (executionId !== void 0) {
+    const twinPath = `${RECEIPT_TWIN_DIR}/${executionId}/${RECEIPT_TWIN_FILE}`;
+    const twin = SAFE_ID.test(executionId) ? readNoFollow(join(request.worldRoot, RECEIPT_TWIN_DIR, executionId, RECEIPT_TWIN_FILE)) : {
+      error: `cannot be located: execution_id ${JSON.stringify(executionId.slice(0, 80))} is not a plain name`
+    };
+    if (twin.text === void 0) {
+      problems.push({
+        kind: "twin_missing",
+        path: twinPath,
+        message: `its twin ${twinPath} ${twin.error ?? "is missing"}`
+      });
+    } else if (twin.text !== own2.text) {
+      problems.push({
+        kind: "twin_differs",
+        path: twinPath,
+        message: "receipt.json and determinism.json differ"
+      });
+    }
+  }
+  if (!receipt) {
+    problems.push({
+      kind: "receipt_invalid",
+      path: "receipt.json",
+      message: invalid ?? "receipt.json is invalid"
+    });
+    return { problems };
+  }
+  if (request.executionId !== void 0 && receipt.execution_id !== request.executionId) {
+    problems.push({
+      kind: "execution_id",
+      path: "receipt.json",
+      message: `receipt execution_id ${receipt.execution_id} differs from ${request.executionId}`
+    });
+  }
+  if (request.inputsHash !== void 0 && receipt.inputs_hash !== request.inputsHash) {
+    problems.push({
+      kind: "inputs_hash",
+      path: "receipt.json",
+      message: `receipt inputs_hash ${receipt.inputs_hash} differs from ${request.inputsHash}`
+    });
+  }
+  if (request.outputsIndex !== void 0 && canonicalize(receipt.outputs_index) !== canonicalize(request.outputsIndex)) {
+    problems.push({
+      kind: "outputs_index",
+      path: "receipt.json",
+      message: "the receipt's outputs_index differs from outputs.json"
+    });
+  }
+  return { receipt, problems };
+}
+
 // src/core/spawn.ts
 import { spawn } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
@@ -51956,139 +52312,6 @@ ${stream.tail}` : stream.head;
 [sha256 ${stream.sha256}, ${stream.bytes} bytes${stream.truncated ? ", truncated" : ""}]`;
 }
 
-// src/core/strict-json.ts
-function parseJsonStrict(text) {
-  return new Parser(text).parseDocument();
-}
-var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
-var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-var ESCAPES = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	"
-};
-var Parser = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  pos = 0;
-  parseDocument() {
-    const value = this.value(0);
-    this.skipWs();
-    if (this.pos !== this.text.length) this.fail("unexpected trailing characters");
-    return value;
-  }
-  fail(reason) {
-    throw new SigilError("ERR_INPUTS", `${reason} at offset ${this.pos}`);
-  }
-  skipWs() {
-    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
-  }
-  value(depth) {
-    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
-    this.skipWs();
-    const c = this.text[this.pos];
-    if (c === "{") return this.object(depth);
-    if (c === "[") return this.array(depth);
-    if (c === '"') return this.string();
-    if (c === "t") return this.literal("true", true);
-    if (c === "f") return this.literal("false", false);
-    if (c === "n") return this.literal("null", null);
-    return this.number();
-  }
-  literal(word, value) {
-    if (!this.text.startsWith(word, this.pos)) this.fail("unexpected token");
-    this.pos += word.length;
-    return value;
-  }
-  number() {
-    NUMBER.lastIndex = this.pos;
-    const match = NUMBER.exec(this.text);
-    if (!match) this.fail(this.pos >= this.text.length ? "unexpected end of input" : "unexpected token");
-    this.pos += match[0].length;
-    const value = Number(match[0]);
-    if (!Number.isFinite(value)) this.fail("number out of range");
-    return value;
-  }
-  string() {
-    this.pos++;
-    let out = "";
-    let start = this.pos;
-    for (; ; ) {
-      if (this.pos >= this.text.length) this.fail("unterminated string");
-      const code = this.text.charCodeAt(this.pos);
-      if (code === 34) break;
-      if (code < 32) this.fail("control character in string");
-      if (code !== 92) {
-        this.pos++;
-        continue;
-      }
-      out += this.text.slice(start, this.pos);
-      const esc2 = this.text[this.pos + 1];
-      if (esc2 === "u") {
-        const hex3 = this.text.slice(this.pos + 2, this.pos + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex3)) this.fail("bad unicode escape");
-        out += String.fromCharCode(Number.parseInt(hex3, 16));
-        this.pos += 6;
-      } else {
-        const decoded = esc2 === void 0 ? void 0 : ESCAPES[esc2];
-        if (decoded === void 0) this.fail("bad escape");
-        out += decoded;
-        this.pos += 2;
-      }
-      start = this.pos;
-    }
-    out += this.text.slice(start, this.pos);
-    this.pos++;
-    if (!out.isWellFormed()) this.fail("lone surrogate in string");
-    return out;
-  }
-  array(depth) {
-    this.pos++;
-    const items = [];
-    this.skipWs();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return items;
-    }
-    for (; ; ) {
-      items.push(this.value(depth + 1));
-      this.skipWs();
-      const c = this.text[this.pos++];
-      if (c === "]") return items;
-      if (c !== ",") this.fail("expected , or ]");
-    }
-  }
-  object(depth) {
-    this.pos++;
-    const record2 = /* @__PURE__ */ Object.create(null);
-    this.skipWs();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return record2;
-    }
-    for (; ; ) {
-      this.skipWs();
-      if (this.text[this.pos] !== '"') this.fail("expected string key");
-      const key = this.string();
-      if (Object.hasOwn(record2, key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
-      this.skipWs();
-      if (this.text[this.pos++] !== ":") this.fail("expected :");
-      record2[key] = this.value(depth + 1);
-      this.skipWs();
-      const c = this.text[this.pos++];
-      if (c === "}") return record2;
-      if (c !== ",") this.fail("expected , or }");
-    }
-  }
-};
-
 // src/core/strict-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
 function parseYamlStrict(text, code, where) {
@@ -52100,14 +52323,6 @@ function parseYamlStrict(text, code, where) {
   } catch (error63) {
     throw new SigilError(code, `${where}: ${error63.message.split("\n")[0]}`);
   }
-}
-
-// src/core/zod-parse.ts
-function parseWith(schema, value, code, what) {
-  const result = schema.safeParse(value);
-  if (result.success) return result.data;
-  const reasons = result.error.issues.slice(0, 5).map((issue3) => `${issue3.path.length ? issue3.path.join(".") : "(root)"}: ${issue3.message}`).join("; ");
-  throw new SigilError(code, `${what}: ${reasons}`);
 }
 
 // src/actions/runtime.ts
@@ -52212,7 +52427,7 @@ function modalSecretName(secret) {
 // src/modal/deploy.ts
 import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join4 } from "node:path";
+import { join as join5 } from "node:path";
 
 // src/supply/lane.ts
 var Lane = external_exports.enum(["pr", "dev", "staging", "main"]);
@@ -52260,7 +52475,7 @@ function assertImagePolicy(entry, lane, scope) {
 
 // src/supply/registry.ts
 import { readdir as readdir2, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { join as join2, relative } from "node:path";
 function parseRegistryEntry(text, file2) {
   return parseWith(
     RegistryEntry,
@@ -52274,7 +52489,7 @@ async function listYaml(dir) {
   const walk = async (at) => {
     const items = await readdir2(at, { withFileTypes: true });
     for (const item of items) {
-      const path = join(at, item.name);
+      const path = join2(at, item.name);
       if (item.isDirectory()) await walk(path);
       else if (/\.ya?ml$/.test(item.name)) found.push(path);
     }
@@ -52317,13 +52532,13 @@ function lookupEntry(registry2, ref) {
 
 // src/supply/source-digest.ts
 import { readdir as readdir3 } from "node:fs/promises";
-import { join as join3, relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
+import { join as join4, relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
 
 // src/supply/file-hash-cache.ts
 import { createHash as createHash3 } from "node:crypto";
 import { open as open5, stat as stat2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join2, sep } from "node:path";
+import { join as join3, sep } from "node:path";
 var STABLE_AFTER_MS = 3e3;
 var FORMAT = "sigil.file-hash-cache.v1";
 var Entry = external_exports.strictObject({
@@ -52340,8 +52555,8 @@ var CacheFile = external_exports.strictObject({
 });
 function defaultCacheDir(env = process.env) {
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg?.startsWith("/")) return join2(xdg, "sigil");
-  return join2(tmpdir(), `sigil-cache-${process.getuid?.() ?? "user"}`);
+  if (xdg?.startsWith("/")) return join3(xdg, "sigil");
+  return join3(tmpdir(), `sigil-cache-${process.getuid?.() ?? "user"}`);
 }
 function keyOf(st) {
   return {
@@ -52393,7 +52608,7 @@ async function loadCache(file2) {
 async function hashFilesCached(cacheKey, paths, scopes, options = {}) {
   const cacheDir = options.cacheDir === void 0 ? defaultCacheDir() : options.cacheDir;
   const clock = options.clock ?? systemClock;
-  const cacheFile = cacheDir === null ? void 0 : join2(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
+  const cacheFile = cacheDir === null ? void 0 : join3(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
   const loaded = cacheFile ? await loadCache(cacheFile) : void 0;
   const readStartNs = BigInt(clock.nowMs() - STABLE_AFTER_MS) * 1000000n;
   const buffer = Buffer.allocUnsafe(1 << 20);
@@ -52448,7 +52663,7 @@ async function listFiles(root) {
   const walk = async (dir) => {
     for (const item of await readdir3(dir, { withFileTypes: true })) {
       if (IGNORED.has(item.name) || item.name.endsWith(".pyc")) continue;
-      const path = join3(dir, item.name);
+      const path = join4(dir, item.name);
       if (item.isDirectory()) await walk(path);
       else if (item.isFile()) files.push(path);
     }
@@ -52710,9 +52925,9 @@ def _declare(spec):
 async function deployApps(request) {
   const apps = planApps(request.entries, request);
   const source = renderModalApp(request.entries, request);
-  const dir = await mkdtemp(join4(tmpdir2(), "sigil-modal-"));
+  const dir = await mkdtemp(join5(tmpdir2(), "sigil-modal-"));
   try {
-    const file2 = join4(dir, "modal_app.py");
+    const file2 = join5(dir, "modal_app.py");
     await writeFile2(file2, source);
     for (const app of apps) {
       request.logger.info({ event: "modal.deploy.start", app: app.app, ref: app.ref, image: app.image });
@@ -52771,7 +52986,7 @@ function modalCli(options) {
 // src/modal/secrets.ts
 import { mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 var SecretList = external_exports.array(external_exports.looseObject({ Name: external_exports.string().optional(), name: external_exports.string().optional() }));
 function declaredSecrets(entries) {
   return [...new Set(entries.flatMap((e) => e.secrets))].sort();
@@ -52799,10 +53014,10 @@ async function syncSecrets(request) {
       `${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not in the Modal environment and not provided; add ${unset.length === 1 ? "it" : "them"} to the repository's secrets and map ${unset.length === 1 ? "it" : "them"} into this job's env`,
       { names: unset }
     );
-  const scratch = await mkdtemp2(join5(tmpdir3(), "sigil-secrets-"));
+  const scratch = await mkdtemp2(join6(tmpdir3(), "sigil-secrets-"));
   try {
     for (const name of missing) {
-      const file2 = join5(scratch, `${name}.json`);
+      const file2 = join6(scratch, `${name}.json`);
       await writeFile3(file2, JSON.stringify({ [name]: request.values[name] }), { mode: 384 });
       try {
         await request.modal([
@@ -53027,8 +53242,8 @@ function selectAll(entries, reason) {
 }
 
 // src/lanes/determinism.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { readFile as readFile3 } from "node:fs/promises";
+import { join as join11 } from "node:path";
 
 // src/run/adapter.ts
 function errorEnvelope(executionId, code, message, envFingerprint = "") {
@@ -53074,11 +53289,11 @@ function validateEnvelope(candidate, worldPrefix) {
 // src/run/local-adapter.ts
 import { mkdtemp as mkdtemp3, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/run/outputs-scan.ts
 import { readdir as readdir4, readFile as readFile2 } from "node:fs/promises";
-import { join as join6 } from "node:path";
+import { join as join7 } from "node:path";
 async function scanOutputs(prefix) {
   const found = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
@@ -53091,18 +53306,18 @@ async function scanOutputs(prefix) {
       throw error63;
     }
     for (const item of items) {
-      const path = join6(dir, item.name);
+      const path = join7(dir, item.name);
       const relPath = `${rel}/${item.name}`;
       if (item.isDirectory()) await walk(path, relPath);
       else if (item.isFile()) found.push({ path: relPath, ...await sha256File(path, buffer) });
       else throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
     }
   };
-  await walk(join6(prefix, "outputs"), "outputs");
+  await walk(join7(prefix, "outputs"), "outputs");
   return found.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
 async function readOutputsIndex(prefix) {
-  const text = await readFile2(join6(prefix, "outputs.json"), "utf8");
+  const text = await readFile2(join7(prefix, "outputs.json"), "utf8");
   return parseWith(OutputsIndex, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "outputs.json");
 }
 function assertIndexMatches(index, scanned) {
@@ -53134,7 +53349,7 @@ var LocalAdapter = class {
     const log = request.logger;
     const started = performance.now();
     log.info({ event: "adapter.invoke.start", image_digest: request.image_digest }, "invoking processor");
-    const scratch = await mkdtemp3(join7(tmpdir4(), "sigil-inputs-"));
+    const scratch = await mkdtemp3(join8(tmpdir4(), "sigil-inputs-"));
     try {
       const envelope = await this.runProcess(request, scratch);
       const elapsed_ms = Math.round(performance.now() - started);
@@ -53178,7 +53393,7 @@ var LocalAdapter = class {
     return env;
   }
   async runProcess(request, scratch) {
-    const inputsFile = join7(scratch, "inputs.json");
+    const inputsFile = join8(scratch, "inputs.json");
     await writeFile4(inputsFile, request.inputs_json, { mode: 384 });
     const [file2 = "", ...baseArgs] = request.entry.entrypoint;
     const result = await this.spawn({
@@ -53192,7 +53407,7 @@ var LocalAdapter = class {
         "--execution-id",
         request.execution_id
       ],
-      cwd: join7(this.options.repoRoot, request.entry.source),
+      cwd: join8(this.options.repoRoot, request.entry.source),
       env: this.childEnv(request),
       timeoutMs: request.entry.timeout_s * 1e3,
       onStderrLine: (line) => this.forwardLog(request, line)
@@ -53274,7 +53489,7 @@ function parseStatusLine(result) {
 
 // src/run/modal-adapter.ts
 import { mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname2, join as join8 } from "node:path";
+import { dirname as dirname2, join as join9 } from "node:path";
 var MODAL_CLIENT_SLACK_MS = 12e4;
 var ClientTimeout = class extends Error {
 };
@@ -53425,7 +53640,7 @@ async function writeReturnedFiles(request, files) {
       throw new SigilError("ERR_MODAL_PAYLOAD", `returned file ${file2.path} is not base64`);
   }
   for (const file2 of files) {
-    const target = join8(request.world_root, ...file2.path.split("/"));
+    const target = join9(request.world_root, ...file2.path.split("/"));
     await mkdir3(dirname2(target), { recursive: true });
     await writeFile5(target, Buffer.from(file2.base64, "base64"));
   }
@@ -53510,8 +53725,7 @@ function assertCiSafety(mode, env) {
 }
 
 // src/run/run-processor.ts
-import { readFile as readFile3 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/run/write-prefix.ts
 import { existsSync as existsSync2, readdirSync, realpathSync } from "node:fs";
@@ -53565,7 +53779,7 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
 function defaultWritePrefix(world, ref) {
   const parsed = parseProcessorRef(ref);
   const name = parsed ? `${parsed.ns}-${parsed.name}-v${parsed.version}` : "run";
-  return join9(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
+  return join10(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
 }
 function readSecrets(entry, mode, env) {
   if (mode !== "real") return {};
@@ -53653,25 +53867,19 @@ async function runProcessor(request, deps) {
   }
 }
 async function settleReceipt(envelope, prefix, worldRoot, inputsHash) {
-  try {
-    const text = await readFile3(join9(prefix, "receipt.json"), "utf8");
-    const twin = await readFile3(
-      join9(worldRoot, "execution", envelope.execution_id, "determinism.json"),
-      "utf8"
-    );
-    if (twin !== text)
-      throw new SigilError("ERR_ADAPTER_INVOCATION", "receipt.json and determinism.json differ");
-    const receipt = parseWith(Receipt, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "receipt.json");
-    if (receipt.inputs_hash !== inputsHash) {
-      throw new SigilError(
-        "ERR_ADAPTER_INVOCATION",
-        `receipt inputs_hash ${receipt.inputs_hash} differs from ${inputsHash}`
-      );
-    }
-    return envelope;
-  } catch (error63) {
-    return envelopeFromError(envelope.execution_id, error63, envelope.meta.env_fingerprint);
-  }
+  const { problems } = checkDualReceipt({
+    prefix,
+    worldRoot,
+    executionId: envelope.execution_id,
+    inputsHash
+  });
+  const problem = problems[0];
+  if (!problem) return envelope;
+  return envelopeFromError(
+    envelope.execution_id,
+    new SigilError("ERR_ADAPTER_INVOCATION", problem.message),
+    envelope.meta.env_fingerprint
+  );
 }
 function logSettle(log, envelope, elapsed, imageDigest) {
   const fields = {
@@ -53687,9 +53895,9 @@ function logSettle(log, envelope, elapsed, imageDigest) {
 // src/lanes/determinism.ts
 async function readRunArtifacts(prefix) {
   const [outputsIndexBytes, outputs, receiptText] = await Promise.all([
-    readFile4(join10(prefix, "outputs.json")),
+    readFile3(join11(prefix, "outputs.json")),
     scanOutputs(prefix),
-    readFile4(join10(prefix, "receipt.json"), "utf8")
+    readFile3(join11(prefix, "receipt.json"), "utf8")
   ]);
   const receipt = parseWith(Receipt, parseJsonStrict(receiptText), "ERR_ADAPTER_INVOCATION", "receipt.json");
   return { outputsIndexBytes, outputs, receipt };
@@ -53727,11 +53935,11 @@ import { relative as relative5, resolve as resolve6, sep as sep5 } from "node:pa
 
 // src/lanes/project.ts
 import { stat as stat3 } from "node:fs/promises";
-import { join as join12, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
+import { join as join13, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
 
 // src/governance/config.ts
-import { readFile as readFile5 } from "node:fs/promises";
-import { join as join11 } from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+import { join as join12 } from "node:path";
 function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
   const value = parseYamlStrict(text, "ERR_CONFIG", file2) ?? {};
   return parseWith(SigilConfig, value, "ERR_CONFIG", file2);
@@ -53739,7 +53947,7 @@ function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
 async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
   let text;
   try {
-    text = await readFile5(join11(root, path), "utf8");
+    text = await readFile4(join12(root, path), "utf8");
   } catch (error63) {
     if (error63.code === "ENOENT") {
       return { config: parseSigilConfig("", path), path, found: false };
@@ -53770,7 +53978,7 @@ function assertInputsNameKnownRefs(config2, refs, path) {
 async function checkProject(request) {
   const root = resolve5(request.root);
   const config2 = await loadSigilConfig(root, request.configPath);
-  const registryDir = join12(root, config2.config.registry);
+  const registryDir = join13(root, config2.config.registry);
   const registry2 = await loadRegistry(registryDir);
   const entries = [];
   for (const ref of [...registry2.keys()].sort()) {
@@ -53778,12 +53986,12 @@ async function checkProject(request) {
     if (!loaded) continue;
     const { entry } = loaded;
     assertImagePolicy(entry, request.lane, request.repoScope);
-    if (!await isDirectory2(join12(root, entry.source))) {
+    if (!await isDirectory2(join13(root, entry.source))) {
       throw new SigilError("ERR_REGISTRY_ENTRY", `${ref}: source folder ${entry.source} does not exist`);
     }
     entries.push({
       entry,
-      file: toPosix(relative4(root, join12(registryDir, loaded.file))),
+      file: toPosix(relative4(root, join13(registryDir, loaded.file))),
       pinned: isPinned(entry.image)
     });
   }
@@ -53964,54 +54172,83 @@ async function checkProcessor(checked, project, ctx) {
   return { ...verdict, verdict: "pass" };
 }
 
-// src/world/verify/determinism-verifier.ts
-import { readdirSync as readdirSync2 } from "node:fs";
-import { join as join14 } from "node:path";
-
 // src/world/verify/findings.ts
 function finding(code, run, detail, extra = {}) {
   return { code, run, message: `${ERROR_TABLE[code]}: ${detail}`, ...extra };
 }
 
 // src/world/verify/recorded-files.ts
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 
 // src/world/verify/hash-files.ts
 import { createHash as createHash4 } from "node:crypto";
-import { closeSync, openSync, readSync } from "node:fs";
+import { closeSync as closeSync2, constants as constants4, openSync as openSync2, readFileSync as readFileSync2, readSync } from "node:fs";
 var BUFFER = Buffer.allocUnsafe(1 << 20);
-function digestIfPresent(path) {
+function digestIfPresent(path, options = {}) {
   let fd;
   try {
-    fd = openSync(path, "r");
+    fd = openSync2(path, constants4.O_RDONLY | constants4.O_NOFOLLOW);
   } catch (error63) {
     const code = error63.code;
-    if (code === "ENOENT" || code === "ENOTDIR") return void 0;
+    if (code === "ENOENT" || code === "ENOTDIR" || code === "ELOOP") return void 0;
     throw error63;
   }
+  const wanted = options.keep === true || options.canonical === true;
   try {
     const hash2 = createHash4("sha256");
+    const spilled = [];
+    let filled = 0;
     let bytes = 0;
     for (; ; ) {
-      const n = readSync(fd, BUFFER, 0, BUFFER.length, null);
+      const n = readSync(fd, BUFFER, filled, BUFFER.length - filled, null);
       if (n === 0) break;
-      hash2.update(BUFFER.subarray(0, n));
+      hash2.update(BUFFER.subarray(filled, filled + n));
+      filled += n;
       bytes += n;
+      if (filled === BUFFER.length) {
+        if (wanted) spilled.push(Buffer.from(BUFFER));
+        filled = 0;
+      }
     }
-    return { sha256: hash2.digest("hex"), bytes };
+    const digest = { sha256: hash2.digest("hex"), bytes };
+    if (!wanted) return digest;
+    const tail = BUFFER.subarray(0, filled);
+    const whole = spilled.length > 0 ? Buffer.concat([...spilled, tail]) : tail;
+    if (options.canonical) digest.canonical = isCanonicalJson(whole);
+    if (options.keep) digest.content = Buffer.from(whole);
+    return digest;
   } catch (error63) {
     if (error63.code === "EISDIR") return void 0;
     throw error63;
   } finally {
-    closeSync(fd);
+    closeSync2(fd);
+  }
+}
+function readFileNoFollow(path) {
+  const fd = openSync2(path, constants4.O_RDONLY | constants4.O_NOFOLLOW);
+  try {
+    return readFileSync2(fd);
+  } finally {
+    closeSync2(fd);
   }
 }
 
 // src/world/verify/recorded-files.ts
-function checkRecordedFiles(runDir, runPath, recorded, codes) {
+var isPlainRelative = (path) => !path.startsWith("/") && !path.includes("\\") && !path.includes("\0") && !path.split("/").includes("..");
+function checkRecordedFiles(runDir, runPath, recorded, codes, inspect) {
   const found = [];
   for (const entry of recorded) {
-    const disk = digestIfPresent(join13(runDir, entry.path));
+    if (!isPlainRelative(entry.path)) {
+      found.push(finding(codes.missing, runPath, `${entry.path} escapes the run`, { path: entry.path }));
+      continue;
+    }
+    const disk = digestIfPresent(
+      join14(runDir, entry.path),
+      inspect ? { keep: inspect.keep(entry.path), canonical: true } : {}
+    );
+    if (disk?.content) inspect?.contents.set(entry.path, disk.content);
+    if (disk?.canonical === false)
+      found.push(finding("ERR_VERIFY_CANONICAL", runPath, entry.path, { path: entry.path }));
     if (!disk) found.push(finding(codes.missing, runPath, entry.path, { path: entry.path }));
     else if (disk.sha256 !== entry.sha256 || disk.bytes !== entry.bytes) {
       found.push(
@@ -54027,84 +54264,113 @@ function checkRecordedFiles(runDir, runPath, recorded, codes) {
 }
 
 // src/world/verify/determinism-verifier.ts
-function listFiles2(dir, rel, out) {
-  let items;
-  try {
-    items = readdirSync2(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const item of items) {
-    if (item.isDirectory()) listFiles2(join14(dir, item.name), `${rel}/${item.name}`, out);
-    else out.push(`${rel}/${item.name}`);
-  }
-}
-function verifyOutputFiles(runDir, runPath, recorded) {
-  const found = checkRecordedFiles(runDir, runPath, recorded, {
+function verifyOutputFiles(dir, where, recorded, walked) {
+  const found = checkRecordedFiles(dir, where, recorded, {
     missing: "ERR_VERIFY_OUTPUT_MISSING",
     mismatch: "ERR_VERIFY_OUTPUT_HASH"
   });
   const declared = new Set(recorded.map((o) => o.path));
-  const onDisk = [];
-  listFiles2(join14(runDir, "outputs"), "outputs", onDisk);
-  for (const path of onDisk.sort()) {
-    if (!declared.has(path)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", runPath, path, { path }));
+  for (const path of walked.files.filter((p) => p.startsWith("outputs/")).sort()) {
+    if (!declared.has(path)) found.push(finding("ERR_VERIFY_OUTPUT_UNDECLARED", where, path, { path }));
   }
   return found;
 }
+function linkFindings(walked, where) {
+  return walked.links.map((path) => finding("ERR_VERIFY_LINK", where, path, { path }));
+}
 
 // src/world/verify/execution.ts
-import { readFileSync } from "node:fs";
-import { join as join15, relative as relative6 } from "node:path";
-function readParsed(path, parse3) {
+import { existsSync as existsSync3 } from "node:fs";
+import { basename, join as join17, relative as relative6 } from "node:path";
+
+// src/world/verify/governed-receipts.ts
+import { join as join15 } from "node:path";
+function readOutputsIndexFile(dir, walked) {
+  if (walked && !walked.files.includes("outputs.json") && !walked.links.includes("outputs.json"))
+    return "missing";
+  let bytes;
   try {
-    return { value: parse3(parseJsonStrict(readFileSync(path, "utf8"))) };
+    bytes = readFileNoFollow(join15(dir, "outputs.json"));
   } catch (error63) {
-    return {
-      error: error63.code === "ENOENT" ? "missing" : error63.message.slice(0, 200)
-    };
+    const code = error63.code;
+    if (code === "ENOENT") return "missing";
+    return code === "ELOOP" ? "outputs.json is a symbolic link" : error63.message.slice(0, 200);
+  }
+  try {
+    const parsed = OutputsIndex.safeParse(parseJsonStrict(bytes.toString("utf8")));
+    return parsed.success ? parsed.data : "outputs.json does not parse as an outputs index";
+  } catch (error63) {
+    return `outputs.json: ${error63.message.slice(0, 200)}`;
   }
 }
+
+// src/world/verify/walk.ts
+import { readdirSync as readdirSync2 } from "node:fs";
+import { join as join16 } from "node:path";
+function readdirOrEmpty(dir) {
+  try {
+    return readdirSync2(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+function walkTree(dir, rel = "", into = { files: [], dirs: [], links: [] }) {
+  for (const item of readdirOrEmpty(dir)) {
+    const path = rel ? `${rel}/${item.name}` : item.name;
+    if (item.isSymbolicLink()) into.links.push(path);
+    else if (item.isDirectory()) {
+      into.dirs.push(path);
+      walkTree(join16(dir, item.name), path, into);
+    } else into.files.push(path);
+  }
+  return into;
+}
+
+// src/world/verify/execution.ts
 function verifyExecutionPrefix(worldRoot, prefix) {
   const where = relative6(worldRoot, prefix).split("\\").join("/");
-  const found = [];
-  const index = readParsed(join15(prefix, "outputs.json"), (v) => OutputsIndex.parse(v));
-  if (!index.value)
-    return Promise.resolve([
-      finding("ERR_VERIFY_RECEIPT", where, `outputs.json is ${index.error}`, { path: "outputs.json" })
-    ]);
-  const receipt = readParsed(join15(prefix, "receipt.json"), (v) => Receipt.parse(v));
-  if (!receipt.value) {
+  const walked = walkTree(prefix);
+  const found = linkFindings(walked, where);
+  const index = readOutputsIndexFile(prefix);
+  const check2 = checkDualReceipt({
+    prefix,
+    worldRoot,
+    ...typeof index === "object" ? { outputsIndex: index } : {}
+  });
+  const noReceipt = check2.problems.some((p) => p.kind === "receipt_missing");
+  const twinLeft = existsSync3(join17(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
+  if (noReceipt && !twinLeft) {
+    const outputs = walked.files.filter((p) => p.startsWith("outputs/")).length;
+    const state = index === "missing" ? "no outputs.json and no receipt" : "no receipt";
     found.push(
-      finding("ERR_VERIFY_RECEIPT", where, `receipt.json is ${receipt.error}`, { path: "receipt.json" })
+      finding("ERR_VERIFY_INCOMPLETE", where, `${state} (${outputs} file(s) under outputs/)`, {
+        path: "receipt.json"
+      })
     );
-  } else {
-    const twinPath = join15(worldRoot, "execution", receipt.value.execution_id, "determinism.json");
-    let twin = "";
-    try {
-      twin = readFileSync(twinPath, "utf8");
-    } catch {
-    }
-    if (twin !== readFileSync(join15(prefix, "receipt.json"), "utf8")) {
-      found.push(
-        finding("ERR_VERIFY_RECEIPT", where, "receipt.json and its twin determinism.json differ", {
-          path: "receipt.json"
-        })
-      );
-    }
-    if (canonicalize(receipt.value.outputs_index) !== canonicalize(index.value)) {
-      found.push(
-        finding("ERR_VERIFY_RECEIPT", where, "the receipt's outputs_index differs from outputs.json", {
-          path: "receipt.json"
-        })
-      );
-    }
+    return Promise.resolve(found);
   }
-  return Promise.resolve([...found, ...verifyOutputFiles(prefix, where, index.value)]);
+  for (const problem of check2.problems) {
+    found.push(finding("ERR_VERIFY_RECEIPT", where, problem.message, { path: problem.path }));
+  }
+  if (typeof index === "string") {
+    const why = index === "missing" ? "outputs.json is missing" : index;
+    found.push(finding("ERR_VERIFY_RECEIPT", where, why, { path: "outputs.json" }));
+    return Promise.resolve(found);
+  }
+  return Promise.resolve([...found, ...verifyOutputFiles(prefix, where, index, walked)]);
 }
 
 // src/world/run-id.ts
 var RunId = external_exports.string().regex(/^[0-9a-f]{16}(?:-(?:[2-9]|[1-9][0-9]+))?$/, "run id");
+
+// src/world/snapshots.ts
+var SNAPSHOT_PATHS = {
+  brief: "inputs/brief.resolved.json",
+  context: "inputs/context.resolved.json",
+  modelConfig: "inputs/model_config.json",
+  doctrine: "inputs/doctrine.resolved.json",
+  priorArtifact: "inputs/prior_artifact.resolved.json"
+};
 
 // src/world/manifest.ts
 var MANIFEST_SCHEMA_VERSION = 2;
@@ -54145,10 +54411,6 @@ var Manifest = external_exports.strictObject({
   ...manifestFieldsV1
 });
 
-// src/world/layout.ts
-var RESERVED_JOB_IDS = ["execution", "outputs"];
-var NOT_JOBS = new Set(RESERVED_JOB_IDS);
-
 // src/world/snapshot-contracts.ts
 var BriefSnapshot = external_exports.strictObject({
   schema: external_exports.literal("sigil.brief/v1"),
@@ -54181,6 +54443,35 @@ var PriorArtifactSnapshot = external_exports.strictObject({
   outputs: external_exports.array(OutputEntry),
   chain: external_exports.array(ChainLink)
 });
+
+// src/world/verify/snapshot-validator.ts
+var KNOWN_SNAPSHOTS = new Set(Object.values(SNAPSHOT_PATHS));
+
+// src/world/layout.ts
+var RESERVED_JOB_IDS = ["execution", "outputs"];
+var NOT_JOBS = new Set(RESERVED_JOB_IDS);
+
+// src/world/failed-run.ts
+var FailedRecord = external_exports.strictObject({
+  schema: external_exports.literal("sigil.failed/v1"),
+  job_id: external_exports.string().min(1),
+  run_id: external_exports.string().min(1),
+  inputs_hash: Sha256,
+  code: external_exports.string().regex(/^ERR_[A-Z_]+$/),
+  message: external_exports.string(),
+  execution_id: external_exports.string().min(1).optional(),
+  failed_at: external_exports.string()
+});
+
+// src/world/run-lock-state.ts
+var LockOwner = external_exports.strictObject({
+  pid: external_exports.number().int(),
+  host: external_exports.string(),
+  token: external_exports.string(),
+  acquired_at: external_exports.string(),
+  queue_job_id: external_exports.string()
+});
+var FOREIGN_LOCK_TTL_MS = 6 * 60 * 60 * 1e3;
 
 // src/lanes/pr-lane-verifier.ts
 var verifyLaneRuns = async ({ worldRoot, prefixes }) => {

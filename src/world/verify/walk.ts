@@ -1,0 +1,35 @@
+import { type Dirent, readdirSync } from "node:fs";
+import { join } from "node:path";
+
+/** What one walk of a directory finds: regular files and links, as `/`-separated relative paths. */
+export interface Walked {
+  files: string[];
+  /** Directories, including empty ones. */
+  dirs: string[];
+  /** Symbolic links (never followed). */
+  links: string[];
+}
+
+function readdirOrEmpty(dir: string): Dirent[] {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Walk `dir` once without following links (readdir's entry types are lstat's): the verifier
+ * lists inputs, outputs and links from this one pass instead of a readdir per question.
+ */
+export function walkTree(dir: string, rel = "", into: Walked = { files: [], dirs: [], links: [] }): Walked {
+  for (const item of readdirOrEmpty(dir)) {
+    const path = rel ? `${rel}/${item.name}` : item.name;
+    if (item.isSymbolicLink()) into.links.push(path);
+    else if (item.isDirectory()) {
+      into.dirs.push(path);
+      walkTree(join(dir, item.name), path, into);
+    } else into.files.push(path);
+  }
+  return into;
+}
