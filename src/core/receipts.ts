@@ -5,7 +5,7 @@ import { type OutputsIndex, Receipt } from "./contracts/index.js";
 import { parseJsonStrict } from "./strict-json.js";
 import { parseWith } from "./zod-parse.js";
 
-/** Where the twin of a receipt lives: `<world>/execution/<execution_id>/determinism.json` (SPEC §1.4). */
+/** Where the twin of a receipt lives: `<world>/execution/<execution_id>/determinism.json` (docs/contracts/receipts.md). */
 export const RECEIPT_TWIN_DIR = "execution";
 export const RECEIPT_TWIN_FILE = "determinism.json";
 
@@ -64,7 +64,7 @@ function readNoFollow(path: string): { text?: string; error?: string } {
 }
 
 /**
- * The one dual-receipt check (SPEC §1.4–1.5), shared by `sigil run`'s settle step, the world
+ * The one dual-receipt check (docs/contracts/receipts.md), shared by `sigil run`'s settle step, the world
  * verifier and the PR lane: `receipt.json` parses, its twin holds the same bytes, and it names the
  * expected execution, inputs hash and outputs index. Problems come back typed, in check order.
  */
