@@ -1,9 +1,10 @@
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { execa } from "execa";
 
 /**
  * The one spawn helper (SPEC §1.9): no TTY, stderr streamed line by line, bounded head and
- * tail of each stream plus the sha256 of all of it, and a hard wall-clock timeout that kills.
+ * tail of each stream plus the sha256 of all of it, and a hard wall-clock timeout that kills the
+ * child's whole process group (SIGTERM, then SIGKILL after a short grace).
  */
 export interface SpawnRequest {
   file: string;
@@ -39,6 +40,16 @@ export interface SpawnResult {
 export type Spawn = (request: SpawnRequest) => Promise<SpawnResult>;
 
 const DEFAULT_TAIL = 4096;
+/** After SIGTERM at the deadline, the tree gets this long before SIGKILL. */
+const KILL_GRACE_MS = 1000;
+/** After the tree is killed, pipes are read this much longer, then abandoned. */
+const DRAIN_MS = 2000;
+
+/**
+ * Process groups started here and not yet settled. The CLI boundary calls
+ * killAllProcessGroups() on SIGINT/SIGTERM so no processor tree outlives `sigil` itself.
+ */
+const liveGroups = new Set<number>();
 
 class TailKeeper {
   private readonly hash = createHash("sha256");
@@ -86,44 +97,101 @@ function forwardLines(onLine: (line: string) => void): (chunk: Buffer) => void {
   return handler;
 }
 
-export const spawnProcess: Spawn = async (request) => {
-  const keep = request.tailChars ?? DEFAULT_TAIL;
-  const out = new TailKeeper(keep);
-  const err = new TailKeeper(keep);
-  const started = performance.now();
-  const child = execa(request.file, [...request.args], {
-    cwd: request.cwd,
-    env: request.env,
-    extendEnv: false,
-    stdin: "ignore",
-    buffer: false,
-    reject: false,
-    timeout: request.timeoutMs,
-    killSignal: "SIGKILL",
-    cleanup: true,
-    windowsHide: true,
+export const spawnProcess: Spawn = (request) =>
+  new Promise<SpawnResult>((resolve) => {
+    const keep = request.tailChars ?? DEFAULT_TAIL;
+    const out = new TailKeeper(keep);
+    const err = new TailKeeper(keep);
+    const started = performance.now();
+    const lineHandler = request.onStderrLine ? forwardLines(request.onStderrLine) : undefined;
+    let timedOut = false;
+    let failure: string | null = null;
+    let exit: { rc: number | null; signal: string | null } | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    let settled = false;
+
+    // detached: the child leads a new process group (setsid), so a timeout ends its whole tree
+    // and a grandchild holding our pipes cannot keep us waiting.
+    const child = spawn(request.file, [...request.args], {
+      cwd: request.cwd,
+      env: request.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      windowsHide: true,
+    });
+    const group = child.pid;
+    if (group !== undefined) liveGroups.add(group);
+
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      if (group !== undefined) liveGroups.delete(group);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      (lineHandler as { end?: () => void } | undefined)?.end?.();
+      resolve({
+        rc: exit?.rc ?? null,
+        signal: exit?.signal ?? null,
+        timedOut,
+        stdout: out.result(),
+        stderr: err.result(),
+        elapsedMs: Math.round(performance.now() - started),
+        failure,
+      });
+    };
+    // Stop reading at most DRAIN_MS after the tree was killed: a member that left the group
+    // (its own setsid) may still hold the pipes; the tails collected so far are the answer.
+    const drainThenFinish = () => timers.push(setTimeout(finish, DRAIN_MS));
+
+    child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
+    child.stderr?.on("data", (chunk: Buffer) => {
+      err.push(chunk);
+      lineHandler?.(chunk);
+    });
+    child.on("error", (error) => {
+      failure = error.message;
+      finish();
+    });
+    child.on("exit", (code, signal) => {
+      exit = { rc: code, signal };
+      // What the leader leaves behind (orphans, daemons) ends with it, closing our pipes.
+      if (group !== undefined) signalGroup(group, "SIGKILL");
+      drainThenFinish();
+    });
+    // "close": the leader exited and every holder of its pipes closed them.
+    child.on("close", finish);
+
+    if (group !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          if (exit || settled) return;
+          timedOut = true;
+          signalGroup(group, "SIGTERM");
+          timers.push(
+            setTimeout(() => {
+              signalGroup(group, "SIGKILL");
+              drainThenFinish();
+            }, KILL_GRACE_MS),
+          );
+        }, request.timeoutMs),
+      );
+    }
   });
-  const lineHandler = request.onStderrLine ? forwardLines(request.onStderrLine) : undefined;
-  child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
-  child.stderr?.on("data", (chunk: Buffer) => {
-    err.push(chunk);
-    lineHandler?.(chunk);
-  });
-  const result = await child;
-  (lineHandler as { end?: () => void } | undefined)?.end?.();
-  return {
-    rc: result.exitCode ?? null,
-    signal: result.signal ?? null,
-    timedOut: result.timedOut === true,
-    stdout: out.result(),
-    stderr: err.result(),
-    elapsedMs: Math.round(performance.now() - started),
-    failure:
-      result.exitCode === undefined && !result.timedOut
-        ? (result.originalMessage ?? result.shortMessage ?? "spawn failed")
-        : null,
-  };
-};
+
+/** Sends `signal` to every process group this helper started and still waits on. */
+export function killAllProcessGroups(signal: NodeJS.Signals = "SIGKILL"): number {
+  for (const group of liveGroups) signalGroup(group, signal);
+  return liveGroups.size;
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // ESRCH: the group is already gone, which is what we wanted.
+  }
+}
 
 /** "head … tail (sha256 …, N bytes)": an error tail that is bounded and still identifiable. */
 export function describeTail(stream: StreamTail): string {
