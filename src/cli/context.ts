@@ -1,6 +1,6 @@
 import { statSync } from "node:fs";
 import { resolve } from "node:path";
-import { SigilError } from "../core/index.js";
+import { decodeUtf8Strict, SigilError } from "../core/index.js";
 
 /** What a CLI command touches of its process, so tests can run commands in-process. */
 export interface CliContext {
@@ -26,7 +26,7 @@ export function processContext(): CliContext {
     readStdin: async () => {
       const chunks: Buffer[] = [];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return Buffer.concat(chunks).toString("utf8");
+      return decodeUtf8Strict(Buffer.concat(chunks), "stdin");
     },
   };
 }

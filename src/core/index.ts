@@ -8,4 +8,5 @@ export * from "./logger.js";
 export * from "./redact.js";
 export * from "./spawn.js";
 export * from "./strict-json.js";
+export * from "./strict-utf8.js";
 export * from "./zod-parse.js";

@@ -1,4 +1,4 @@
-import { readFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
@@ -454,6 +454,22 @@ describe("the sigil executable", () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/✔ success/);
     expect(run.stdout).toMatch(/receipt\s+artifacts\/outputs\/llm-litellm-v1\/[0-9a-f-]+\/receipt\.json/);
+  });
+
+  test("invalid UTF-8 in --inputs-file is ERR_INPUTS, not a silent U+FFFD", async () => {
+    await using dir = await tempDir();
+    const file = join(dir.path, "inputs.json");
+    await writeFile(
+      file,
+      Buffer.concat([Buffer.from('{"schema":"v1","params":{"x":"'), Buffer.from([0xff]), Buffer.from('"}}')]),
+    );
+    const world = join(dir.path, "w");
+    const run = await runCli(runArgs(world, ["--inputs-file", file]), { cwd: dir.path });
+    expect(run.code).toBe(1);
+    const envelope = envelopeOf(run.stdout);
+    expect(envelope).toMatchObject({ status: "error", error: { code: "ERR_INPUTS" } });
+    if (envelope.status === "error") expect(envelope.error.message).toContain("not valid UTF-8");
+    expect(await exists(world)).toBe(false);
   });
 
   test("--inputs-file - reads the payload from stdin", async () => {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import {
   createLogger,
   createRedactor,
+  decodeUtf8Strict,
   type Envelope,
   Mode,
   newUuid7,
@@ -42,7 +43,8 @@ async function readInputs(flags: RunFlags, ctx: CliContext): Promise<string> {
     throw new SigilError("ERR_USAGE", "give --inputs-json or --inputs-file, not both");
   }
   if (flags.inputsFile === "-") return ctx.readStdin();
-  if (flags.inputsFile !== undefined) return readFile(resolve(ctx.cwd, flags.inputsFile), "utf8");
+  if (flags.inputsFile !== undefined)
+    return decodeUtf8Strict(await readFile(resolve(ctx.cwd, flags.inputsFile)), flags.inputsFile);
   return flags.inputsJson ?? '{"schema":"v1"}';
 }
 
