@@ -96,9 +96,22 @@ export async function runProcessor(
   let writePrefix: string | undefined;
   let imageDigest: string | undefined;
   try {
-    const inputs = resolveInputs(request.inputsJson, request.mode);
-    log = log.child({ mode: inputs.mode });
-    log.info({ event: "execution.start", inputs_hash: inputs.inputsHash.value, lane: request.lane });
+    // execution.start comes first even for a payload that does not parse: logged with what is
+    // known (mode from --mode, or null), then the parse error settles the execution.
+    let inputs: ReturnType<typeof resolveInputs> | undefined;
+    let inputsError: unknown;
+    try {
+      inputs = resolveInputs(request.inputsJson, request.mode);
+    } catch (error) {
+      inputsError = error;
+    }
+    log = log.child({ mode: inputs?.mode ?? request.mode ?? null });
+    log.info({
+      event: "execution.start",
+      ...(inputs ? { inputs_hash: inputs.inputsHash.value } : {}),
+      lane: request.lane,
+    });
+    if (!inputs) throw inputsError;
     assertCiSafety(inputs.mode, deps.env);
 
     const entry = lookupEntry(await loadRegistry(deps.registryDir), request.ref);

@@ -98,6 +98,7 @@ describe("sigil run --adapter local --mode mock", () => {
       expect(record.trace_id).toBe(id);
       expect(record.processor_ref).toBe("llm/litellm@1");
       expect(record.mode).toBe("mock");
+      expect(record.adapter).toBe("local");
     }
   });
 
