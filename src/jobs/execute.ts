@@ -43,6 +43,8 @@ export interface ExecuteDeps {
   logger: Logger;
   clock: Clock;
   lane: Lane;
+  /** `owner/repo` whose ghcr.io namespace the processor image must be in (see runProcessor). */
+  repoScope?: string;
   spawn?: Spawn;
   onProcessorLog?: (line: string) => void;
 }
@@ -95,6 +97,7 @@ async function runProcessorAttempt(
     {
       repoRoot: deps.repoRoot,
       registryDir: deps.registryDir,
+      ...(deps.repoScope ? { repoScope: deps.repoScope } : {}),
       cwd: deps.cwd,
       env: deps.env,
       logger: deps.logger,

@@ -55,6 +55,8 @@ export interface JobRunDeps {
   /** Optional tracing; guarded, so it can fail without failing the run. Shut it down yourself. */
   tracer?: Tracer;
   lane?: Lane;
+  /** `owner/repo` whose ghcr.io namespace processor images must be in. */
+  repoScope?: string;
   /** How long to wait for another process executing the same run. */
   lockTimeoutMs?: number;
   runIdBase?: RunIdBase;
@@ -143,6 +145,7 @@ async function executeAndSettle(
     logger: p.log,
     clock: p.clock,
     lane: deps.lane ?? "dev",
+    ...(deps.repoScope ? { repoScope: deps.repoScope } : {}),
     ...(deps.spawn ? { spawn: deps.spawn } : {}),
     ...(deps.onProcessorLog ? { onProcessorLog: deps.onProcessorLog } : {}),
   }).catch((error: unknown) => {

@@ -154,7 +154,14 @@ export async function runPrLane(request: PrLaneRequest, deps: PrLaneDeps): Promi
     if (!checked) continue;
     const before = processorsMs;
     const verdict = await phase(`check ${ref}`, () =>
-      checkProcessor(checked, project, { root, world, adapter, ...deps, clock }),
+      checkProcessor(checked, project, {
+        root,
+        world,
+        adapter,
+        ...deps,
+        clock,
+        ...(request.repoScope ? { repoScope: request.repoScope } : {}),
+      }),
     );
     verdict.processor_ms = processorsMs - before;
     deps.logger.info({
@@ -201,6 +208,7 @@ async function select(project: ProjectCheck, request: PrLaneRequest, deps: PrLan
 
 interface CheckContext extends PrLaneDeps {
   root: string;
+  repoScope?: string;
   world: string;
   adapter: LocalAdapter;
   clock: Clock;
@@ -238,6 +246,7 @@ async function checkProcessor(
       {
         repoRoot: ctx.root,
         registryDir: project.registryDir,
+        ...(ctx.repoScope ? { repoScope: ctx.repoScope } : {}),
         cwd: ctx.root,
         env: ctx.env,
         logger: ctx.logger,

@@ -38,7 +38,7 @@ export interface RunProcessorRequest {
 export interface RunProcessorDeps {
   repoRoot: string;
   registryDir: string;
-  /** `owner/repo` whose ghcr.io namespace images must be in; undefined skips that rule. */
+  /** `owner/repo` whose ghcr.io namespace images must be in; unknown is refused in staging/main. */
   repoScope?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -115,7 +115,9 @@ export async function runProcessor(
     assertCiSafety(inputs.mode, deps.env);
 
     const entry = lookupEntry(await loadRegistry(deps.registryDir), request.ref);
-    const image = assertImagePolicy(entry, request.lane, deps.repoScope);
+    const image = assertImagePolicy(entry, request.lane, deps.repoScope, (detail) =>
+      log.warn({ event: "registry.scope_unknown", lane: request.lane }, detail),
+    );
     if (request.imageOverride !== undefined) {
       if (request.lane !== "dev")
         throw new SigilError(

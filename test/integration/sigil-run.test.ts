@@ -364,7 +364,8 @@ describe("refusals", () => {
 
   test.each([
     ["an unknown ref", ["--ref", "llm/nope@1"], "ERR_UNKNOWN_PROCESSOR"],
-    ["a tag in the main lane", ["--lane", "main"], "ERR_IMAGE_UNPINNED"],
+    ["a tag in the main lane", ["--lane", "main", "--repo", "sigil-zero/sigil-zero"], "ERR_IMAGE_UNPINNED"],
+    ["an unknown repository in the staging lane", ["--lane", "staging"], "ERR_REGISTRY_MISMATCH"],
     ["an image outside the repo scope", ["--repo", "someone/else"], "ERR_REGISTRY_MISMATCH"],
     ["--image-override outside dev", ["--lane", "pr", "--image-override", "ghcr.io/x/y/z:1"], "ERR_USAGE"],
     ["the modal adapter (not in this build)", ["--adapter", "modal"], "ERR_USAGE"],

@@ -14,6 +14,7 @@ const JobRunFlags = z.strictObject({
   registry: z.string().min(1).optional(),
   doctrine: z.string().min(1).optional(),
   lane: Lane,
+  repo: z.string().min(1).optional(),
   lockTimeout: z.coerce.number().positive().optional(),
   json: z.boolean().optional(),
 });
@@ -89,6 +90,9 @@ export async function jobRunCommand(
         logger,
         tracer,
         lane: flags.lane,
+        ...((flags.repo ?? ctx.env.GITHUB_REPOSITORY)
+          ? { repoScope: flags.repo ?? ctx.env.GITHUB_REPOSITORY }
+          : {}),
         ...(flags.lockTimeout ? { lockTimeoutMs: flags.lockTimeout * 1000 } : {}),
         onProcessorLog: (line) => ctx.stderr.write(`${redact(line)}\n`),
       },
@@ -157,6 +161,10 @@ export function registerJob(program: Command, ctx: CliContext, setExit: (code: n
       new Option("--lane <lane>", "supply-chain lane of the processor run")
         .choices(["pr", "dev", "staging", "main"])
         .default("dev"),
+    )
+    .option(
+      "--repo <owner/name>",
+      "repository whose ghcr.io namespace images must be in (default: $GITHUB_REPOSITORY)",
     )
     .option(
       "--lock-timeout <seconds>",
