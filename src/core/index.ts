@@ -3,6 +3,7 @@ export * from "./canonical-json.js";
 export * from "./clock.js";
 export * from "./contracts/index.js";
 export * from "./errors.js";
+export * from "./fs-errors.js";
 export * from "./hash.js";
 export * from "./logger.js";
 export * from "./redact.js";

@@ -19,7 +19,7 @@ import {
 import { assertImagePolicy, type Lane, loadRegistry, lookupEntry, sourceDigest } from "../supply/index.js";
 import { type Adapter, envelopeFromError } from "./adapter.js";
 import { assertCiSafety, resolveInputs } from "./inputs.js";
-import { EXECUTION_ID_PLACEHOLDER, resolveWritePrefix } from "./write-prefix.js";
+import { claimWritePrefix, EXECUTION_ID_PLACEHOLDER, resolveWritePrefix } from "./write-prefix.js";
 
 export type AdapterName = "local" | "modal";
 
@@ -151,6 +151,8 @@ export async function runProcessor(
       request.world,
       deps.cwd,
     );
+    // The last check before the processor starts; nothing was written if it fails.
+    await claimWritePrefix(prefix);
     writePrefix = prefix.absolute;
 
     const envelope = await adapter.invoke({

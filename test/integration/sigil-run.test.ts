@@ -458,6 +458,40 @@ describe("the sigil executable", () => {
     expect(run.stdout).toMatch(/receipt\s+artifacts\/outputs\/llm-litellm-v1\/[0-9a-f-]+\/receipt\.json/);
   });
 
+  test("two concurrent runs on one fixed --write-prefix: exactly one runs, the other is refused and writes nothing", async () => {
+    await using dir = await tempDir();
+    const world = join(dir.path, "w");
+    const args = runArgs(world, [
+      "--mode",
+      "mock",
+      "--inputs-json",
+      HI,
+      "--write-prefix",
+      `${world}/outputs/fixed`,
+    ]);
+    const runs = await Promise.all([
+      runSigilProcess(args, { cwd: dir.path }),
+      runSigilProcess(args, { cwd: dir.path }),
+    ]);
+    const envelopes = runs.map((r) => envelopeOf(r.stdout));
+    const winners = envelopes.filter((e) => e.status === "success");
+    const losers = envelopes.filter((e) => e.status === "error");
+    expect(winners).toHaveLength(1);
+    expect(losers).toHaveLength(1);
+    const [winner, loser] = [winners[0] as Envelope, losers[0] as Envelope];
+    if (loser.status !== "error") throw new Error("unreachable");
+    expect(loser.error.code).toBe("ERR_WRITE_PREFIX_TAKEN");
+    expect(loser.error.message).toContain("write prefix already in use");
+    // The winner's files are all there and are the winner's; the loser left no receipt twin.
+    const receipt = await receiptAt(world, winner);
+    expect(receipt.execution_id).toBe(winner.execution_id);
+    const index = JSON.parse(await readFile(join(world, "outputs/fixed/outputs.json"), "utf8"));
+    expect(index).toEqual(receipt.outputs_index);
+    expect([...(await snapshotTree(join(world, "execution"))).keys()]).toEqual([
+      `${winner.execution_id}/determinism.json`,
+    ]);
+  }, 60_000);
+
   test("invalid UTF-8 in --inputs-file is ERR_INPUTS, not a silent U+FFFD", async () => {
     await using dir = await tempDir();
     const file = join(dir.path, "inputs.json");
