@@ -1,3 +1,5 @@
+import { mkdir, stat } from "node:fs/promises";
+import { dirname } from "node:path";
 import { SigilError } from "./errors.js";
 
 /** Errnos that mean "this filesystem will not take our writes", whoever asks. */
@@ -37,4 +39,26 @@ export async function writingWorld<T>(path: string, write: () => Promise<T>): Pr
   } catch (error) {
     throw asWorldWriteError(error, path);
   }
+}
+
+/**
+ * `mkdir -p` that reports the real errno. Node's recursive mkdir says ENOENT when the
+ * filesystem is read-only (Node 20), which would hide EROFS from asWorldWriteError.
+ */
+export async function makeDirs(path: string): Promise<void> {
+  try {
+    await mkdir(path);
+  } catch (error) {
+    const code = errnoOf(error);
+    if (code === "EEXIST" && (await stat(path)).isDirectory()) return;
+    const parent = dirname(path);
+    if (code !== "ENOENT" || parent === path) throw error;
+    await makeDirs(parent);
+    await makeDirs(path);
+  }
+}
+
+/** Creates a world folder (and its parents), unwritable filesystems as ERR_WORLD_UNWRITABLE. */
+export function ensureWorldDir(path: string): Promise<void> {
+  return writingWorld(path, () => makeDirs(path));
 }

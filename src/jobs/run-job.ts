@@ -1,8 +1,8 @@
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   type Clock,
   ERROR_TABLE,
+  ensureWorldDir,
   isoUtc,
   type Logger,
   type Mode,
@@ -219,7 +219,7 @@ export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<
   const p: Proposal = { resolved, worldRoot, queueJobId, startedAt, trace, log, clock };
   let runId: string | undefined;
   try {
-    await mkdir(worldRoot, { recursive: true });
+    await ensureWorldDir(worldRoot);
     const admitSpan = trace.span("admit");
     const admission = await admitRun({
       worldRoot,

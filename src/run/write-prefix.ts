@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, realpathSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { errnoOf, SigilError, writingWorld } from "../core/index.js";
+import { ensureWorldDir, errnoOf, SigilError, writingWorld } from "../core/index.js";
 
 /** Top-level names of the world root that runs may not write into directly. */
 export const RESERVED_WORLD_DIRS = ["execution"] as const;
@@ -74,7 +74,7 @@ export function resolveWritePrefix(
  * already, even empty, may be another run's claim, so it is refused too.
  */
 export async function claimWritePrefix(prefix: ResolvedPrefix): Promise<void> {
-  await writingWorld(dirname(prefix.absolute), () => mkdir(dirname(prefix.absolute), { recursive: true }));
+  await ensureWorldDir(dirname(prefix.absolute));
   try {
     await writingWorld(prefix.absolute, () => mkdir(prefix.absolute));
   } catch (error) {
