@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-5AT4XVGG.js";
+} from "./chunks/chunk-DRGFSIVS.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-5AT4XVGG.js";
+} from "./chunks/chunk-DRGFSIVS.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);
