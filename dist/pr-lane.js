@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-DRGFSIVS.js";
+} from "./chunks/chunk-M5TVNKZG.js";
 
 // src/actions/bin/pr-lane.ts
 await runAction(prLaneAction);

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-DRGFSIVS.js";
+} from "./chunks/chunk-M5TVNKZG.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);

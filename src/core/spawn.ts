@@ -120,7 +120,7 @@ export const spawnProcess: Spawn = (request) =>
       windowsHide: true,
     });
     const group = child.pid;
-    if (group !== undefined) liveGroups.add(group);
+    if (group !== undefined) trackGroup(group);
 
     const finish = () => {
       if (settled) return;
@@ -178,6 +178,18 @@ export const spawnProcess: Spawn = (request) =>
       );
     }
   });
+
+let exitHookInstalled = false;
+
+function trackGroup(group: number): void {
+  liveGroups.add(group);
+  // A detached tree no longer dies with our terminal's process group; at least an orderly
+  // exit (process.exit, end of the event loop) takes it along. Signals: the CLI boundary.
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => killAllProcessGroups("SIGKILL"));
+  }
+}
 
 /** Sends `signal` to every process group this helper started and still waits on. */
 export function killAllProcessGroups(signal: NodeJS.Signals = "SIGKILL"): number {

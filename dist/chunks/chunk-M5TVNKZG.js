@@ -52012,7 +52012,7 @@ var spawnProcess = (request) => new Promise((resolve7) => {
     windowsHide: true
   });
   const group2 = child.pid;
-  if (group2 !== void 0) liveGroups.add(group2);
+  if (group2 !== void 0) trackGroup(group2);
   const finish = () => {
     if (settled) return;
     settled = true;
@@ -52063,6 +52063,18 @@ var spawnProcess = (request) => new Promise((resolve7) => {
     );
   }
 });
+var exitHookInstalled = false;
+function trackGroup(group2) {
+  liveGroups.add(group2);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => killAllProcessGroups("SIGKILL"));
+  }
+}
+function killAllProcessGroups(signal = "SIGKILL") {
+  for (const group2 of liveGroups) signalGroup(group2, signal);
+  return liveGroups.size;
+}
 function signalGroup(group2, signal) {
   try {
     process.kill(-group2, signal);
