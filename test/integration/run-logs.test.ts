@@ -7,7 +7,7 @@ import { REPO_ROOT, tempDir } from "../helpers/temp.js";
 const HI = '{"schema":"v1","params":{"messages":[{"role":"user","content":"hi"}]}}';
 
 /** One real local run; our NDJSON and the processor's forwarded lines, parsed. */
-async function run(options: { inputsJson?: string; level?: string; mode?: Mode }) {
+async function run(options: { inputsJson?: string; level?: string; mode?: Mode; repoScope?: string | null }) {
   await using dir = await tempDir();
   const ours: string[] = [];
   const forwarded: string[] = [];
@@ -28,6 +28,7 @@ async function run(options: { inputsJson?: string; level?: string; mode?: Mode }
     {
       repoRoot: REPO_ROOT,
       registryDir: join(REPO_ROOT, "registry/processors"),
+      ...(options.repoScope === null ? {} : { repoScope: options.repoScope ?? "sigil-zero/sigil-zero" }),
       cwd: dir.path,
       env: { PATH: process.env.PATH },
       logger: createLogger({
@@ -82,5 +83,13 @@ describe("SIGIL_LOG_LEVEL governs the processor's own lines too", () => {
     const { outcome, ours, forwarded } = await run({ level: "warn" });
     expect(outcome.envelope.status).toBe("success");
     expect([...ours, ...forwarded]).toEqual([]);
+  });
+
+  test("an unknown repository scope in the dev lane is a warning line, never silent", async () => {
+    const { outcome, ours } = await run({ level: "warn", repoScope: null });
+    expect(outcome.envelope.status).toBe("success");
+    expect(ours).toHaveLength(1);
+    expect(ours[0]).toMatchObject({ level: "warn", event: "registry.scope_unknown", mode: "mock" });
+    expect(String(ours[0]?.msg)).toContain("pass --repo <owner/name> or set GITHUB_REPOSITORY");
   });
 });
