@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-P36SQBF3.js";
+} from "./chunks/chunk-2SWGAHMD.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate.ts

@@ -5,6 +5,7 @@ import os
 import re
 import sys
 import time
+from urllib.parse import quote, quote_plus
 
 # The brief's KEY/TOKEN/SECRET/PASSWORD plus the names the TypeScript redactor also treats as secret.
 _SECRET_NAME_RE = re.compile(r"KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DSN", re.IGNORECASE)
@@ -39,13 +40,34 @@ def secret_values(env=None) -> list:
     return sorted(values, key=len, reverse=True)
 
 
+def encoded_forms(value: str) -> list:
+    """The forms a secret takes once written: raw, JSON-escaped (ASCII or not, once or twice) and
+    URL-encoded (quote, quote_plus, JavaScript's encodeURIComponent; either hex case). A secret
+    holding a quote or backslash would otherwise slip through once a logger escaped it. The
+    TypeScript side (src/core/redact.ts encodedForms) masks the same forms."""
+    forms = {value}
+    for ascii_only in (True, False):
+        once = json.dumps(value, ensure_ascii=ascii_only)[1:-1]
+        forms.update({once, json.dumps(once, ensure_ascii=ascii_only)[1:-1]})
+    for url in (quote(value, safe=""), quote(value), quote_plus(value), quote(value, safe="-_.!~*'()")):
+        forms.update({url, re.sub(r"%[0-9A-F]{2}", lambda m: m.group(0).lower(), url)})
+    return list(forms)
+
+
 def make_redactor(env=None):
     """A redact(text) function; the secret values are read from the environment once."""
-    values = secret_values(env)
+    # Longest first, so a form that contains another is masked whole.
+    forms = sorted({f for v in secret_values(env) for f in encoded_forms(v)}, key=len, reverse=True)
 
     def redact_text(text: str) -> str:
-        for value in values:
-            text = text.replace(value, "***")
+        # Masking can join neighbours into a new occurrence: repeat until stable (each pass
+        # shortens the text, every form being longer than the mask).
+        for _ in range(8):
+            before = text
+            for form in forms:
+                text = text.replace(form, "***")
+            if text == before:
+                break
         for pattern, replacement in _PATTERNS:
             text = pattern.sub(replacement, text)
         return text
@@ -76,6 +98,16 @@ def _redact_value(value, redact_text):
     return value
 
 
+# The level names of the TypeScript logger (pino, src/core/logger.ts); "silent" writes nothing.
+LEVELS = {"trace": 10, "debug": 20, "info": 30, "warn": 40, "error": 50, "fatal": 60, "silent": float("inf")}
+
+
+def threshold(env=None) -> float:
+    """The lowest level written, from SIGIL_LOG_LEVEL as the runner passes it (info by default)."""
+    env = os.environ if env is None else env
+    return LEVELS.get(env.get("SIGIL_LOG_LEVEL", "info").strip().lower(), LEVELS["info"])
+
+
 class Logger:
     """Binds the per-execution fields once; each event is one JSON line on stderr."""
 
@@ -83,12 +115,15 @@ class Logger:
         self._started = time.monotonic()
         self._stream = stream or sys.stderr
         self.redact = make_redactor(env)
+        self._threshold = threshold(env)
         self.bound = {"trace_id": execution_id, "processor_ref": processor_ref, "image_digest": image_digest, "mode": None}
 
     def elapsed_ms(self) -> int:
         return int((time.monotonic() - self._started) * 1000)
 
     def event(self, name: str, level: str = "info", **fields) -> None:
+        if LEVELS.get(level, LEVELS["info"]) < self._threshold:
+            return
         record = {"level": level, "event": name, **self.bound, "elapsed_ms": self.elapsed_ms(), **fields}
         # ASCII escapes: a lone surrogate in a message must not make the log write itself fail.
         line = json.dumps(_redact_value(record, self.redact), separators=(",", ":"), default=str)

@@ -6,6 +6,7 @@ behind and no path outside the write prefix is ever touched.
 
 import os
 import posixpath
+import unicodedata
 
 from .errors import SigilError
 from .fsio import atomic_write
@@ -38,8 +39,11 @@ def check_relpath(relpath) -> str:
 
 
 def canonical_key(relpath: str) -> str:
-    """Two outputs collide when equal after path normalization and case folding."""
-    return posixpath.normpath(relpath).casefold()
+    """Two outputs collide when equal after path normalization, Unicode normalization and case
+    folding: `é` in NFC and NFD, or `A` and `a`, are one name on macOS and Windows filesystems.
+    NFKC casefold (normalize, fold, normalize again) is the Unicode identifier-matching key."""
+    folded = unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", relpath).casefold())
+    return posixpath.normpath(folded)
 
 
 def _check_collisions(items) -> None:

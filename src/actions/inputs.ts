@@ -42,7 +42,7 @@ export function workspacePathInput(fallback: string) {
   );
 }
 
-/** `owner/name`, or "" to skip the repository-scope rule of image names. */
+/** `owner/name`, or "" when unknown: then staging/main refuse to run, dev/pr warn (see assertImagePolicy). */
 export function repositoryInput() {
   return orDefault("").pipe(z.string().regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"));
 }

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { SigilError } from "../core/index.js";
 
 /** Flag schemas more than one command shares; each command's schema is a strictObject of them. */
 
@@ -14,20 +13,6 @@ export const CountFlag = z
   .regex(/^\d+$/, "a whole number")
   .transform(Number)
   .pipe(z.number().int().min(1).max(1_000_000));
-
-const STRICT_UTF8 = new TextDecoder("utf-8", { fatal: true });
-
-/**
- * Inputs payloads are strict UTF-8, as the Python runtime reads them: invalid bytes are refused,
- * never replaced with U+FFFD (which would change what is hashed without anyone noticing).
- */
-export function decodeInputsBytes(bytes: Uint8Array, where: string): string {
-  try {
-    return STRICT_UTF8.decode(bytes);
-  } catch {
-    throw new SigilError("ERR_INPUTS", `${where} is not valid UTF-8`);
-  }
-}
 
 /** `[world]` and `--world <dir>` mean the same in every command that reads a world. */
 export const WorldFlags = {

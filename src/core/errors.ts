@@ -16,6 +16,8 @@ export const ERROR_TABLE = {
   ERR_MISSING_SECRET: "missing required secret",
   ERR_OUTPUT_DUPLICATE: "duplicate output after canonicalization",
   ERR_OUTPUT_PATH: "output path escapes the write prefix",
+  ERR_WRITE_PREFIX_TAKEN: "write prefix already in use",
+  ERR_WORLD_UNWRITABLE: "world is not writable",
   ERR_ADAPTER_INVOCATION: "adapter invocation failed",
   ERR_TIMEOUT: "timed out",
   ERR_MODAL_LOOKUP: "modal function not found",

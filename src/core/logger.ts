@@ -1,5 +1,5 @@
 import { type DestinationStream, type Logger, pino } from "pino";
-import { createRedactor, type Redactor } from "./redact.js";
+import { createRedactor, type Redactor, redactDeep } from "./redact.js";
 
 export type { Logger } from "pino";
 
@@ -22,11 +22,28 @@ export function createLogger(options: LoggerOptions = {}): Logger {
       base: null,
       messageKey: "msg",
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      hooks: { streamWrite: redact },
+      // Values are masked before JSON encoding (a secret holding `"` or `\\` is escaped by then),
+      // and the written line once more, for what the formatters do not see.
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redactObject(bindings, redact),
+        log: (object) => redactObject(object, redact),
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => (typeof arg === "string" ? redact(arg) : arg)) as typeof args);
+        },
+        streamWrite: redact,
+      },
     },
     options.destination ?? pino.destination({ fd: 2, sync: true }),
   );
+}
+
+function redactObject(object: Record<string, unknown>, redact: Redactor): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(object)) out[key] = redactDeep(value, redact);
+  return out;
 }
 
 /** A logger that writes nothing, for library callers that do not care. */

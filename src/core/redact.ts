@@ -30,18 +30,73 @@ export function secretValuesFrom(env: NodeJS.ProcessEnv): string[] {
   return [...values].sort((a, b) => b.length - a.length);
 }
 
-export function createRedactor(secretValues: readonly string[] = secretValuesFrom(process.env)) {
-  return function redact(text: string): string {
-    let out = text;
-    for (const value of secretValues) {
-      if (out.includes(value)) out = out.split(value).join(MASK);
+/**
+ * The forms a secret value takes once written: raw, escaped inside a JSON string (as JavaScript
+ * and as Python's ensure_ascii write it, once or twice), and URL-encoded (as
+ * encodeURIComponent, Python's quote/quote_plus and RFC 3986 write it, in either hex case).
+ * A secret holding `"` or `\` would otherwise pass the filter once a logger escaped it.
+ */
+export function encodedForms(value: string): string[] {
+  const forms = new Set<string>([value]);
+  const json = JSON.stringify(value).slice(1, -1);
+  const ascii = asciiJson(json);
+  for (const form of [
+    json,
+    ascii,
+    JSON.stringify(json).slice(1, -1),
+    asciiJson(JSON.stringify(ascii).slice(1, -1)),
+  ])
+    forms.add(form);
+  const component = encodeURIComponent(value);
+  const strict = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  for (const url of [component, strict]) {
+    for (const form of [url, url.replaceAll("%2F", "/"), url.replaceAll("%20", "+")]) {
+      forms.add(form);
+      forms.add(form.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
     }
+  }
+  return [...forms];
+}
+
+/** Python's json.dumps escapes every non-ASCII code unit as \uxxxx (lowercase hex). */
+function asciiJson(escaped: string): string {
+  return escaped.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+export function createRedactor(secretValues: readonly string[] = secretValuesFrom(process.env)) {
+  // Longest first, so a form that contains another is masked whole.
+  const forms = [...new Set(secretValues.flatMap(encodedForms))].sort((a, b) => b.length - a.length);
+  const maskValues = (text: string): string => {
+    let out = text;
+    // Masking can join neighbours into a new occurrence (a secret holding "***"): repeat until
+    // stable; each pass shortens the text, since every form is longer than the mask.
+    for (let pass = 0; pass < 8; pass++) {
+      const before = out;
+      for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
+      if (out === before) break;
+    }
+    return out;
+  };
+  return function redact(text: string): string {
+    let out = maskValues(text);
     for (const pattern of PATTERNS) out = out.replace(pattern, MASK);
     return out
       .replace(BEARER, `$1 ${MASK}`)
       .replace(AUTH_HEADER, `$1${MASK}`)
       .replace(URL_CREDENTIALS, `$1${MASK}@`);
   };
+}
+
+/** Every string in a JSON-like value through `redact`, before it is encoded. */
+export function redactDeep(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) out[key] = redactDeep(item, redact);
+    return out;
+  }
+  return value;
 }
 
 export type Redactor = ReturnType<typeof createRedactor>;

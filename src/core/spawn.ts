@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 
 /**
  * The one spawn helper (docs/contracts/logs.md): no TTY, stderr streamed line by line, bounded head and
- * tail of each stream plus the sha256 of all of it, and a hard wall-clock timeout that kills.
+ * tail of each stream plus the sha256 of all of it, and a hard wall-clock timeout that kills the
+ * child's whole process group (SIGTERM, then SIGKILL after a short grace).
  */
 export interface SpawnRequest {
   file: string;
@@ -39,6 +40,16 @@ export interface SpawnResult {
 export type Spawn = (request: SpawnRequest) => Promise<SpawnResult>;
 
 const DEFAULT_TAIL = 4096;
+/** After SIGTERM at the deadline, the tree gets this long before SIGKILL. */
+const KILL_GRACE_MS = 1000;
+/** After the tree is killed, pipes are read this much longer, then abandoned. */
+const DRAIN_MS = 2000;
+
+/**
+ * Process groups started here and not yet settled. The CLI boundary calls
+ * killAllProcessGroups() on SIGINT/SIGTERM so no processor tree outlives `sigil` itself.
+ */
+const liveGroups = new Set<number>();
 
 class TailKeeper {
   private readonly hash = createHash("sha256");
@@ -86,54 +97,42 @@ function forwardLines(onLine: (line: string) => void): (chunk: Buffer) => void {
   return handler;
 }
 
-/** Signals that end this process: a child still running then is killed first, not orphaned. */
-const PARENT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"] as const;
-
-/**
- * Runs one child with node:child_process directly: execa cost about a tenth of `sigil run`'s
- * start-up (its module graph and per-spawn setup) for the few features used here.
- */
 export const spawnProcess: Spawn = (request) =>
-  new Promise((settle) => {
+  new Promise<SpawnResult>((resolve) => {
     const keep = request.tailChars ?? DEFAULT_TAIL;
     const out = new TailKeeper(keep);
     const err = new TailKeeper(keep);
     const started = performance.now();
+    const lineHandler = request.onStderrLine ? forwardLines(request.onStderrLine) : undefined;
+    let timedOut = false;
+    let failure: string | null = null;
+    let exit: { rc: number | null; signal: string | null } | undefined;
+    const timers: NodeJS.Timeout[] = [];
+    let settled = false;
+
+    // detached: the child leads a new process group (setsid), so a timeout ends its whole tree
+    // and a grandchild holding our pipes cannot keep us waiting.
     const child = spawn(request.file, [...request.args], {
       cwd: request.cwd,
       env: request.env,
       stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
       windowsHide: true,
     });
-    let timedOut = false;
-    let done = false;
-    const kill = () => child.kill("SIGKILL");
-    const onParentSignal = (signal: NodeJS.Signals) => {
-      kill();
-      detach();
-      // Ours was the only handler: end as the signal would have without it.
-      if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-    };
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, request.timeoutMs);
-    const detach = () => {
-      clearTimeout(timer);
-      process.removeListener("exit", kill);
-      for (const signal of PARENT_SIGNALS) process.removeListener(signal, onParentSignal);
-    };
-    process.once("exit", kill);
-    for (const signal of PARENT_SIGNALS) process.once(signal, onParentSignal);
+    const group = child.pid;
+    if (group !== undefined) trackGroup(group);
 
-    const finish = (rc: number | null, signal: string | null, failure: string | null) => {
-      if (done) return;
-      done = true;
-      detach();
+    const finish = () => {
+      if (settled) return;
+      settled = true;
+      for (const timer of timers) clearTimeout(timer);
+      if (group !== undefined) liveGroups.delete(group);
+      child.stdout?.destroy();
+      child.stderr?.destroy();
       (lineHandler as { end?: () => void } | undefined)?.end?.();
-      settle({
-        rc,
-        signal,
+      resolve({
+        rc: exit?.rc ?? null,
+        signal: exit?.signal ?? null,
         timedOut,
         stdout: out.result(),
         stderr: err.result(),
@@ -141,23 +140,70 @@ export const spawnProcess: Spawn = (request) =>
         failure,
       });
     };
-    const lineHandler = request.onStderrLine ? forwardLines(request.onStderrLine) : undefined;
+    // Stop reading at most DRAIN_MS after the tree was killed: a member that left the group
+    // (its own setsid) may still hold the pipes; the tails collected so far are the answer.
+    const drainThenFinish = () => timers.push(setTimeout(finish, DRAIN_MS));
+
     child.stdout?.on("data", (chunk: Buffer) => out.push(chunk));
     child.stderr?.on("data", (chunk: Buffer) => {
       err.push(chunk);
       lineHandler?.(chunk);
     });
-    // A child that never started (ENOENT, EACCES) reports only an error.
-    child.once("error", (error) => {
-      if (child.pid === undefined) finish(null, null, error.message);
+    child.on("error", (error) => {
+      failure = error.message;
+      finish();
     });
-    // `close` comes after both streams ended, so the tails are complete.
-    child.once("close", (code, signal) => {
-      if (child.pid === undefined) return;
-      const failure = code === null && !timedOut ? `Command was killed with ${signal ?? "a signal"}` : null;
-      finish(code, signal, failure);
+    child.on("exit", (code, signal) => {
+      exit = { rc: code, signal };
+      // What the leader leaves behind (orphans, daemons) ends with it, closing our pipes.
+      if (group !== undefined) signalGroup(group, "SIGKILL");
+      drainThenFinish();
     });
+    // "close": the leader exited and every holder of its pipes closed them.
+    child.on("close", finish);
+
+    if (group !== undefined) {
+      timers.push(
+        setTimeout(() => {
+          if (exit || settled) return;
+          timedOut = true;
+          signalGroup(group, "SIGTERM");
+          timers.push(
+            setTimeout(() => {
+              signalGroup(group, "SIGKILL");
+              drainThenFinish();
+            }, KILL_GRACE_MS),
+          );
+        }, request.timeoutMs),
+      );
+    }
   });
+
+let exitHookInstalled = false;
+
+function trackGroup(group: number): void {
+  liveGroups.add(group);
+  // A detached tree no longer dies with our terminal's process group; at least an orderly
+  // exit (process.exit, end of the event loop) takes it along. Signals: the CLI boundary.
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => killAllProcessGroups("SIGKILL"));
+  }
+}
+
+/** Sends `signal` to every process group this helper started and still waits on. */
+export function killAllProcessGroups(signal: NodeJS.Signals = "SIGKILL"): number {
+  for (const group of liveGroups) signalGroup(group, signal);
+  return liveGroups.size;
+}
+
+function signalGroup(group: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-group, signal);
+  } catch {
+    // ESRCH: the group is already gone, which is what we wanted.
+  }
+}
 
 /** "head … tail (sha256 …, N bytes)": an error tail that is bounded and still identifiable. */
 export function describeTail(stream: StreamTail): string {

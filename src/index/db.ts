@@ -1,6 +1,6 @@
-import { mkdir } from "node:fs/promises";
+import { rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { SigilError } from "../core/index.js";
+import { makeDirs, SigilError, writingWorld } from "../core/index.js";
 
 /**
  * The index port: the same SQL runs on PGlite (embedded default, Postgres in WASM) and on
@@ -23,7 +23,8 @@ export function embeddedIndexDir(worldRoot: string): string {
 export async function openPglite(dataDir?: string): Promise<IndexDb> {
   // Imported lazily: PGlite takes seconds and ~900 MB to start, so nothing on the run path loads it.
   const { PGlite } = await import("@electric-sql/pglite");
-  if (dataDir) await mkdir(dataDir, { recursive: true });
+  // PGlite reports an unwritable folder only as "failed to initialize properly": probe first.
+  if (dataDir) await writingWorld(dataDir, () => probeWritable(dataDir));
   const pg = new PGlite(dataDir);
   await pg.waitReady;
   type Queryable = Pick<InstanceType<typeof PGlite>, "query" | "exec">;
@@ -92,6 +93,14 @@ function safeHost(url: string): string {
   } catch {
     return "(unparseable DATABASE_URL)";
   }
+}
+
+/** Creates the folder and one file in it, and removes the file: what PGlite will need. */
+async function probeWritable(dir: string): Promise<void> {
+  await makeDirs(dir);
+  const probe = join(dir, `.write-probe-${process.pid}`);
+  await writeFile(probe, "");
+  await rm(probe, { force: true });
 }
 
 /** `DATABASE_URL` selects PostgreSQL; otherwise the embedded PGlite index of the world. */

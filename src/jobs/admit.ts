@@ -1,7 +1,7 @@
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { SigilError } from "../core/index.js";
+import { asWorldWriteError, makeDirs, SigilError } from "../core/index.js";
 import {
   deriveRunIdBase,
   jobDir,
@@ -47,13 +47,30 @@ const MAX_CLAIM_ATTEMPTS = 50;
  */
 export async function admitRun(request: AdmitRequest): Promise<Admission> {
   const dir = jobDir(request.worldRoot, request.jobId);
-  await mkdir(dir, { recursive: true });
+  const base = request.runIdBase ?? deriveRunIdBase;
+  // A settled run answers its replay without a single write to the World (which may be
+  // read-only): identify in a scratch folder, then look.
+  const probe = await identifySnapshots(request.files);
+  const known = await locateRun(dir, probe.inputsHash, base);
+  if (known.state === "settled") {
+    const runDir = join(dir, known.runId);
+    return { ...probe, runId: known.runId, runDir, kind: "settled", manifest: known.manifest };
+  }
+  try {
+    return await stageAndClaim(request, dir, base);
+  } catch (error) {
+    throw asWorldWriteError(error, dir);
+  }
+}
+
+async function stageAndClaim(request: AdmitRequest, dir: string, base: RunIdBase): Promise<Admission> {
+  await makeDirs(dir);
   const staging = join(dir, `${STAGING_PREFIX}${request.proposalId}`);
   try {
     const { snapshots, inputsHash } = await stageSnapshots(staging, request.files);
     await request.onPhase?.("staged");
     for (let attempt = 0; attempt < MAX_CLAIM_ATTEMPTS; attempt++) {
-      const slot = await locateRun(dir, inputsHash, request.runIdBase ?? deriveRunIdBase);
+      const slot = await locateRun(dir, inputsHash, base);
       const identity = { runId: slot.runId, runDir: join(dir, slot.runId), inputsHash, snapshots };
       if (slot.state === "settled") return { ...identity, kind: "settled", manifest: slot.manifest };
       if (slot.state === "admitted") return { ...identity, kind: "admitted", claimed: false };

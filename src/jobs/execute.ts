@@ -50,6 +50,8 @@ export interface ExecuteDeps {
   lane: Lane;
   /** Where processors run; the local adapter (from source) unless a face asks otherwise. */
   adapter?: AdapterName;
+  /** `owner/repo` whose ghcr.io namespace the processor image must be in (see runProcessor). */
+  repoScope?: string;
   spawn?: Spawn;
   onProcessorLog?: (line: string) => void;
 }
@@ -95,6 +97,7 @@ async function runProcessorAttempt(
     {
       repoRoot: deps.repoRoot,
       registryDir: deps.registryDir,
+      ...(deps.repoScope ? { repoScope: deps.repoScope } : {}),
       cwd: deps.cwd,
       env: deps.env,
       logger: deps.logger,

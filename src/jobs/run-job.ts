@@ -1,7 +1,7 @@
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import {
   type Clock,
+  ensureWorldDir,
   isoUtc,
   type Logger,
   type Mode,
@@ -56,6 +56,8 @@ export interface JobRunDeps {
   /** Optional tracing; guarded, so it can fail without failing the run. Shut it down yourself. */
   tracer?: Tracer;
   lane?: Lane;
+  /** `owner/repo` whose ghcr.io namespace processor images must be in. */
+  repoScope?: string;
   /** How long to wait for another process executing the same run. */
   lockTimeoutMs?: number;
   runIdBase?: RunIdBase;
@@ -141,6 +143,7 @@ async function executeAndSettle(
     logger: p.log,
     clock: p.clock,
     lane: deps.lane ?? "dev",
+    ...(deps.repoScope ? { repoScope: deps.repoScope } : {}),
     ...(deps.spawn ? { spawn: deps.spawn } : {}),
     ...(deps.onProcessorLog ? { onProcessorLog: deps.onProcessorLog } : {}),
   }).catch((error: unknown) => {
@@ -214,7 +217,7 @@ export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<
   const p: Proposal = { resolved, worldRoot, queueJobId, startedAt, trace, log, clock };
   let runId: string | undefined;
   try {
-    await mkdir(worldRoot, { recursive: true });
+    await ensureWorldDir(worldRoot);
     const admitSpan = trace.span("admit");
     const admission = await admitRun({
       worldRoot,

@@ -163,7 +163,14 @@ export async function runPrLane(request: PrLaneRequest, deps: PrLaneDeps): Promi
     if (!checked) continue;
     const before = processorsMs;
     const verdict = await phase(`check ${ref}`, () =>
-      checkProcessor(checked, project, { root, world, adapters, ...deps, clock }),
+      checkProcessor(checked, project, {
+        root,
+        world,
+        adapters,
+        ...deps,
+        clock,
+        ...(request.repoScope ? { repoScope: request.repoScope } : {}),
+      }),
     );
     verdict.processor_ms = processorsMs - before;
     deps.logger.info({
@@ -210,6 +217,7 @@ async function select(project: ProjectCheck, request: PrLaneRequest, deps: PrLan
 
 interface CheckContext extends PrLaneDeps {
   root: string;
+  repoScope?: string;
   world: string;
   adapters: AdapterFactory;
   clock: Clock;
@@ -247,6 +255,7 @@ async function checkProcessor(
       {
         repoRoot: ctx.root,
         registryDir: project.registryDir,
+        ...(ctx.repoScope ? { repoScope: ctx.repoScope } : {}),
         cwd: ctx.root,
         env: ctx.env,
         logger: ctx.logger,

@@ -25,6 +25,10 @@ export interface ResolvedInputs {
  * `flagMode` (the CLI's --mode) sets it, and a payload that says otherwise is refused.
  */
 export function resolveInputs(text: string, flagMode: Mode | undefined): ResolvedInputs {
+  // Text from argv was decoded lossily by Node (bad bytes are already U+FFFD, which we cannot
+  // tell from a user's own U+FFFD); a lone surrogate is what is left to refuse here.
+  if (!text.isWellFormed())
+    throw new SigilError("ERR_INPUTS", "payload holds a lone surrogate (not Unicode)");
   const size = Buffer.byteLength(text, "utf8");
   if (size > MAX_INPUTS_BYTES) {
     throw new SigilError("ERR_INPUTS", `payload is ${size} bytes; the limit is ${MAX_INPUTS_BYTES}`);

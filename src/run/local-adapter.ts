@@ -1,6 +1,7 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { z } from "zod";
 import {
   describeTail,
   type Envelope,
@@ -79,6 +80,8 @@ export class LocalAdapter implements Adapter {
       SIGIL_PROCESSOR_REF: request.processor_ref,
       SIGIL_IMAGE_DIGEST: request.image_digest,
       SIGIL_ENV_FINGERPRINT: request.env_fingerprint,
+      // The processor's own lines obey the same level as ours (processors/_runtime/log.py).
+      SIGIL_LOG_LEVEL: request.logger.level,
       ...(request.image_tag ? { SIGIL_IMAGE_TAG: request.image_tag } : {}),
     });
     // Secrets reach the child only in real mode, and only the ones the entry declares.
@@ -168,11 +171,28 @@ export class LocalAdapter implements Adapter {
   }
 
   private forwardLog(request: InvokeRequest, line: string): void {
-    if (line.startsWith("{")) {
-      this.options.onProcessorLog?.(line);
+    const record = line.startsWith("{") ? parseLogRecord(line) : undefined;
+    if (!record) {
+      request.logger.warn({ event: "processor.stderr", line: line.slice(0, 2000) });
       return;
     }
-    request.logger.warn({ event: "processor.stderr", line: line.slice(0, 2000) });
+    const level = typeof record.level === "string" ? record.level : "info";
+    if (request.logger.levels.values[level] !== undefined && !request.logger.isLevelEnabled(level)) return;
+    // Every line carries the fields the README promises, the processor's own ones included.
+    const bound = { ...record, adapter: record.adapter ?? this.name, mode: record.mode ?? request.mode };
+    this.options.onProcessorLog?.(JSON.stringify(bound));
+  }
+}
+
+const LogRecord = z.record(z.string(), z.unknown());
+
+/** A processor's NDJSON line as an object, or undefined when it is not one. */
+function parseLogRecord(line: string): Record<string, unknown> | undefined {
+  try {
+    const parsed = LogRecord.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

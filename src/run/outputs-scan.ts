@@ -30,7 +30,31 @@ export async function scanOutputs(prefix: string): Promise<OutputEntry[]> {
     }
   };
   await walk(join(prefix, "outputs"), "outputs");
+  assertDistinctNames(found);
   return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+}
+
+/**
+ * Names equal after Unicode normalization and case folding are one file on macOS and Windows
+ * (processors/_runtime/outputs.py canonical_key refuses them at write time; this catches a
+ * processor that wrote them by other means). Upper-then-lower approximates Python's casefold.
+ */
+export function outputNameKey(path: string): string {
+  return path.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+}
+
+function assertDistinctNames(entries: readonly OutputEntry[]): void {
+  const seen = new Map<string, string>();
+  for (const { path } of entries) {
+    const key = outputNameKey(path);
+    const other = seen.get(key);
+    if (other !== undefined)
+      throw new SigilError(
+        "ERR_OUTPUT_DUPLICATE",
+        `${JSON.stringify(path)} collides with ${JSON.stringify(other)}`,
+      );
+    seen.set(key, path);
+  }
 }
 
 export async function readOutputsIndex(prefix: string): Promise<OutputEntry[]> {

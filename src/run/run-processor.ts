@@ -17,7 +17,7 @@ import { assertImagePolicy, type Lane, loadRegistry, lookupEntry, sourceDigest }
 import { envelopeFromError } from "./adapter.js";
 import type { AdapterFactory, AdapterName } from "./adapter-factory.js";
 import { assertCiSafety, resolveInputs } from "./inputs.js";
-import { EXECUTION_ID_PLACEHOLDER, resolveWritePrefix } from "./write-prefix.js";
+import { claimWritePrefix, EXECUTION_ID_PLACEHOLDER, resolveWritePrefix } from "./write-prefix.js";
 
 export interface RunProcessorRequest {
   ref: string;
@@ -34,7 +34,7 @@ export interface RunProcessorRequest {
 export interface RunProcessorDeps {
   repoRoot: string;
   registryDir: string;
-  /** `owner/repo` whose ghcr.io namespace images must be in; undefined skips that rule. */
+  /** `owner/repo` whose ghcr.io namespace images must be in; unknown is refused in staging/main. */
   repoScope?: string;
   cwd: string;
   env: NodeJS.ProcessEnv;
@@ -92,13 +92,28 @@ export async function runProcessor(
   let writePrefix: string | undefined;
   let imageDigest: string | undefined;
   try {
-    const inputs = resolveInputs(request.inputsJson, request.mode);
-    log = log.child({ mode: inputs.mode });
-    log.info({ event: "execution.start", inputs_hash: inputs.inputsHash.value, lane: request.lane });
+    // execution.start comes first even for a payload that does not parse: logged with what is
+    // known (mode from --mode, or null), then the parse error settles the execution.
+    let inputs: ReturnType<typeof resolveInputs> | undefined;
+    let inputsError: unknown;
+    try {
+      inputs = resolveInputs(request.inputsJson, request.mode);
+    } catch (error) {
+      inputsError = error;
+    }
+    log = log.child({ mode: inputs?.mode ?? request.mode ?? null });
+    log.info({
+      event: "execution.start",
+      ...(inputs ? { inputs_hash: inputs.inputsHash.value } : {}),
+      lane: request.lane,
+    });
+    if (!inputs) throw inputsError;
     assertCiSafety(inputs.mode, deps.env);
 
     const entry = lookupEntry(await loadRegistry(deps.registryDir), request.ref);
-    const image = assertImagePolicy(entry, request.lane, deps.repoScope);
+    const image = assertImagePolicy(entry, request.lane, deps.repoScope, (detail) =>
+      log.warn({ event: "registry.scope_unknown", lane: request.lane }, detail),
+    );
     if (request.imageOverride !== undefined) {
       if (request.lane !== "dev")
         throw new SigilError(
@@ -130,6 +145,8 @@ export async function runProcessor(
       request.world,
       deps.cwd,
     );
+    // The last check before the processor starts; nothing was written if it fails.
+    await claimWritePrefix(prefix);
     writePrefix = prefix.absolute;
 
     const envelope = await adapter.invoke({

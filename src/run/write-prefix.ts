@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, realpathSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
-import { SigilError } from "../core/index.js";
+import { ensureWorldDir, errnoOf, SigilError, writingWorld } from "../core/index.js";
 
 /** Top-level names of the world root that runs may not write into directly. */
 export const RESERVED_WORLD_DIRS = ["execution"] as const;
@@ -64,9 +65,30 @@ export function resolveWritePrefix(
   }
   if (existsSync(absolute) && readdirSync(absolute).length > 0) {
     throw new SigilError(
-      "ERR_WRITE_PREFIX",
-      `write prefix ${worldRelative}/ already holds files; use {execution_id} in it`,
+      "ERR_WRITE_PREFIX_TAKEN",
+      `${worldRelative}/ already holds files; use {execution_id} in it`,
+      { write_prefix: worldRelative },
     );
   }
   return { absolute, worldRelative, worldRoot: world };
+}
+
+/**
+ * Claim the prefix for one run before its processor starts: creating the prefix folder itself
+ * (not its parents) is atomic, so of two runs given the same fixed prefix exactly one gets it
+ * and the other fails with ERR_WRITE_PREFIX_TAKEN having written nothing. A folder that exists
+ * already, even empty, may be another run's claim, so it is refused too.
+ */
+export async function claimWritePrefix(prefix: ResolvedPrefix): Promise<void> {
+  await ensureWorldDir(dirname(prefix.absolute));
+  try {
+    await writingWorld(prefix.absolute, () => mkdir(prefix.absolute));
+  } catch (error) {
+    if (errnoOf(error) !== "EEXIST") throw error;
+    throw new SigilError(
+      "ERR_WRITE_PREFIX_TAKEN",
+      `${prefix.worldRelative}/ exists already (another run holds it); give a prefix that does not exist yet, e.g. one with {execution_id}`,
+      { write_prefix: prefix.worldRelative },
+    );
+  }
 }

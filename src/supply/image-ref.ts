@@ -34,11 +34,22 @@ export type RepoScope = string;
 
 /**
  * docs/contracts/registry.md: images live under `ghcr.io/<owner>/<repo>/…` and are digest-pinned in staging/main.
- * `scope` undefined means the caller could not tell the repository; the scope rule is then skipped.
+ * `scope` undefined means the caller could not tell the repository: staging and main refuse that
+ * (any image would pass), dev and pr go on and report it through `onUnknownScope`, never silently.
  */
-export function assertImagePolicy(entry: RegistryEntry, lane: Lane, scope: RepoScope | undefined): ImageRef {
+export function assertImagePolicy(
+  entry: RegistryEntry,
+  lane: Lane,
+  scope: RepoScope | undefined,
+  onUnknownScope?: (detail: string) => void,
+): ImageRef {
   const image = parseImageRef(entry.image);
-  if (scope !== undefined) {
+  if (scope === undefined) {
+    const detail = `${entry.ref}: the repository is unknown, so ${entry.image} cannot be checked against ghcr.io/<owner>/<repo>/; pass --repo <owner/name> or set GITHUB_REPOSITORY`;
+    if (requiresPinnedImages(lane))
+      throw new SigilError("ERR_REGISTRY_MISMATCH", detail, { ref: entry.ref, image: entry.image, lane });
+    onUnknownScope?.(detail);
+  } else {
     const prefix = `${scope.toLowerCase()}/`;
     if (image.host !== "ghcr.io" || !image.repository.startsWith(prefix)) {
       throw new SigilError(

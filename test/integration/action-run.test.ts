@@ -124,8 +124,17 @@ describe("validate action (dist/validate.js)", () => {
 
   test("the main lane refuses tags with ERR_IMAGE_UNPINNED", async () => {
     await using sandbox = await makeSandbox();
-    const run = await runBundledAction("validate", sandbox, { lane: "main" });
+    const run = await runBundledAction("validate", sandbox, {
+      lane: "main",
+      repository: "sigil-zero/sigil-zero",
+    });
     expectFailedWith(run, "ERR_IMAGE_UNPINNED");
+  });
+
+  test("the main lane refuses an unknown repository with ERR_REGISTRY_MISMATCH", async () => {
+    await using sandbox = await makeSandbox();
+    const run = await runBundledAction("validate", sandbox, { lane: "main" });
+    expectFailedWith(run, "ERR_REGISTRY_MISMATCH");
   });
 
   test("images outside the repository's namespace are ERR_REGISTRY_MISMATCH", async () => {

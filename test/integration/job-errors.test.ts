@@ -288,6 +288,29 @@ describe("refused briefs: canonical error, nothing written, nothing spawned", ()
     expect(again.details.run_id).toBe(runId);
   });
 
+  test("sigil job run checks the repository scope: --repo, or GITHUB_REPOSITORY in staging", async () => {
+    await using tmp = await tempDir();
+    const brief = await writeBrief(tmp.path, "b.yaml", instagramBrief());
+    const outside = await runCli(
+      ["job", "run", brief, "--world", join(tmp.path, "w1"), "--repo", "someone/else", "--json"],
+      { cwd: REPO_ROOT },
+    );
+    expect(outside.code).toBe(1);
+    expect(JSON.parse(outside.stdout)).toMatchObject({ error: { code: "ERR_REGISTRY_MISMATCH" } });
+    const fromEnv = await runCli(["job", "run", brief, "--world", join(tmp.path, "w2"), "--json"], {
+      cwd: REPO_ROOT,
+      env: { PATH: process.env.PATH, GITHUB_REPOSITORY: "someone/else" },
+    });
+    expect(JSON.parse(fromEnv.stdout)).toMatchObject({ error: { code: "ERR_REGISTRY_MISMATCH" } });
+    const unknown = await runCli(
+      ["job", "run", brief, "--world", join(tmp.path, "w3"), "--lane", "staging", "--json"],
+      { cwd: REPO_ROOT },
+    );
+    const body = JSON.parse(unknown.stdout);
+    expect(body).toMatchObject({ error: { code: "ERR_REGISTRY_MISMATCH" } });
+    expect(body.error.message).toContain("GITHUB_REPOSITORY");
+  });
+
   test("CLI --json: one error value with code and fragment, exit 1", async () => {
     await using tmp = await tempDir();
     const brief = await writeBrief(tmp.path, "b.yaml", instagramBrief({ job_type: "nope" }));

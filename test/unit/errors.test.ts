@@ -40,6 +40,23 @@ describe("error canon", () => {
     expect(failed.message).toContain("modal CLI command failed");
   });
 
+  test("hardening codes carry their stable fragments", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_WRITE_PREFIX_TAKEN: "write prefix already in use",
+      ERR_WORLD_UNWRITABLE: "world is not writable",
+    });
+    const taken = new SigilError("ERR_WRITE_PREFIX_TAKEN", "outputs/demo/ exists");
+    expect([taken.code, taken.message]).toEqual([
+      "ERR_WRITE_PREFIX_TAKEN",
+      "write prefix already in use: outputs/demo/ exists",
+    ]);
+    const unwritable = new SigilError(
+      "ERR_WORLD_UNWRITABLE",
+      "cannot write /w (EROFS: read-only file system)",
+    );
+    expect(unwritable.message).toBe("world is not writable: cannot write /w (EROFS: read-only file system)");
+  });
+
   test.each(ERROR_CODES)("%s: message contains the fragment, with and without detail", (code) => {
     expect(new SigilError(code).message).toBe(ERROR_TABLE[code]);
     const error = new SigilError(code, "more detail", { k: 1 });

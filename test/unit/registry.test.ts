@@ -89,6 +89,25 @@ describe("image policy by lane (docs/contracts/registry.md)", () => {
     expect(message).toContain("image not pinned");
   });
 
+  test.each(["staging", "main"] as const)("an unknown repository scope is refused in %s", (lane) => {
+    const evil = entry({ image: `docker.io/evil/thing@${DIGEST}` });
+    const [code, message] = codeOf(() => assertImagePolicy(evil, lane, undefined));
+    expect(code).toBe("ERR_REGISTRY_MISMATCH");
+    expect(message).toContain("registry mismatch");
+    expect(message).toContain("pass --repo <owner/name> or set GITHUB_REPOSITORY");
+  });
+
+  test.each(["dev", "pr"] as const)(
+    "an unknown repository scope is a warning in %s, never silent",
+    (lane) => {
+      const warnings: string[] = [];
+      const evil = entry({ image: `docker.io/evil/thing@${DIGEST}` });
+      expect(assertImagePolicy(evil, lane, undefined, (w) => warnings.push(w)).host).toBe("docker.io");
+      expect(warnings).toHaveLength(1);
+      expect(warnings[0]).toContain("GITHUB_REPOSITORY");
+    },
+  );
+
   test.each([
     ["another owner", `ghcr.io/evil/app/llm-litellm@${DIGEST}`],
     ["another registry", `docker.io/acme/app/llm-litellm@${DIGEST}`],

@@ -1,5 +1,9 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { describeTail, sha256Hex, spawnProcess } from "../../src/core/index.js";
+import { describeTail, killAllProcessGroups, sha256Hex, spawnProcess } from "../../src/core/index.js";
+import { processAlive } from "../helpers/process.js";
+import { tempDir } from "../helpers/temp.js";
 
 const env = { PATH: process.env.PATH ?? "/usr/bin:/bin" };
 
@@ -54,9 +58,49 @@ describe("spawn helper", () => {
       timeoutMs: 300,
     });
     expect(result.timedOut).toBe(true);
-    expect(result.signal).toBe("SIGKILL");
+    expect(["SIGTERM", "SIGKILL"]).toContain(result.signal);
     expect(Date.now() - started).toBeLessThan(5_000);
   });
+
+  test("a timeout ends the whole process tree, even a grandchild holding the pipes", async () => {
+    await using dir = await tempDir();
+    const pidFile = join(dir.path, "grandchild.pid");
+    // The grandchild inherits stdout/stderr, so waiting for pipes alone would wait 37 s.
+    const script = [
+      "import subprocess, sys",
+      `p = subprocess.Popen(["sleep", "37"])`,
+      `open(${JSON.stringify(pidFile)}, "w").write(str(p.pid))`,
+      "sys.stderr.write('started\\n'); sys.stderr.flush()",
+      "p.wait()",
+    ].join("\n");
+    const started = Date.now();
+    const result = await spawnProcess({
+      file: "python3",
+      args: ["-c", script],
+      cwd: "/",
+      env,
+      timeoutMs: 2000,
+    });
+    expect(result.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(30_000);
+    const grandchild = Number(await readFile(pidFile, "utf8"));
+    expect(grandchild).toBeGreaterThan(0);
+    expect(await processAlive(grandchild)).toBe(false);
+  }, 60_000);
+
+  test("killAllProcessGroups ends a running tree at once", async () => {
+    const running = spawnProcess({
+      file: "python3",
+      args: ["-c", "import sys, time; sys.stderr.write('up\\n'); sys.stderr.flush(); time.sleep(60)"],
+      cwd: "/",
+      env,
+      timeoutMs: 60_000,
+      onStderrLine: () => killAllProcessGroups("SIGTERM"),
+    });
+    const result = await running;
+    expect(result.timedOut).toBe(false);
+    expect(result.signal).toBe("SIGTERM");
+  }, 30_000);
 
   test("a missing executable is a failure, not a crash", async () => {
     const result = await spawnProcess({

@@ -1,19 +1,19 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { SigilError } from "../../src/core/index.js";
-import { resolveWritePrefix } from "../../src/run/index.js";
+import { type ErrorCode, SigilError } from "../../src/core/index.js";
+import { claimWritePrefix, resolveWritePrefix } from "../../src/run/index.js";
 import { tempDir } from "../helpers/temp.js";
 
-function refusal(run: () => unknown): string {
+function refusal(run: () => unknown, code: ErrorCode = "ERR_WRITE_PREFIX"): string {
   try {
     run();
   } catch (error) {
     expect(error).toBeInstanceOf(SigilError);
-    expect((error as SigilError).code).toBe("ERR_WRITE_PREFIX");
+    expect((error as SigilError).code).toBe(code);
     return (error as SigilError).message;
   }
-  throw new Error("expected ERR_WRITE_PREFIX");
+  throw new Error(`expected ${code}`);
 }
 
 describe("write prefix", () => {
@@ -49,8 +49,31 @@ describe("write prefix", () => {
     await using dir = await tempDir();
     await mkdir(join(dir.path, "artifacts", "fixed"), { recursive: true });
     await writeFile(join(dir.path, "artifacts", "fixed", "x"), "1");
-    expect(refusal(() => resolveWritePrefix("artifacts/fixed", "E1", "artifacts", dir.path))).toContain(
-      "already holds files",
-    );
+    expect(
+      refusal(
+        () => resolveWritePrefix("artifacts/fixed", "E1", "artifacts", dir.path),
+        "ERR_WRITE_PREFIX_TAKEN",
+      ),
+    ).toMatch(/^write prefix already in use: fixed\/ already holds files/);
+  });
+
+  test("claiming is exclusive: of many concurrent claims on one prefix exactly one wins", async () => {
+    await using dir = await tempDir();
+    const prefix = resolveWritePrefix("artifacts/outputs/fixed", "E1", "artifacts", dir.path);
+    const claims = await Promise.allSettled(Array.from({ length: 8 }, () => claimWritePrefix(prefix)));
+    expect(claims.filter((c) => c.status === "fulfilled")).toHaveLength(1);
+    for (const claim of claims) {
+      if (claim.status === "rejected") {
+        expect(claim.reason).toMatchObject({ code: "ERR_WRITE_PREFIX_TAKEN" });
+        expect(String(claim.reason.message)).toContain("write prefix already in use");
+      }
+    }
+  });
+
+  test("an existing empty prefix may be another run's fresh claim: refused", async () => {
+    await using dir = await tempDir();
+    await mkdir(join(dir.path, "artifacts", "fixed"), { recursive: true });
+    const prefix = resolveWritePrefix("artifacts/fixed", "E1", "artifacts", dir.path);
+    await expect(claimWritePrefix(prefix)).rejects.toMatchObject({ code: "ERR_WRITE_PREFIX_TAKEN" });
   });
 });

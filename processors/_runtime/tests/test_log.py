@@ -1,6 +1,8 @@
 import io
 import json
+import random
 import unittest
+from urllib.parse import quote, quote_plus
 
 from _runtime.log import Logger, bound, redact
 
@@ -52,6 +54,51 @@ class LoggerTests(unittest.TestCase):
             self.assertEqual(record["mode"], "mock")
             self.assertIsInstance(record["elapsed_ms"], int)
         self.assertEqual(lines[1]["message"], "boom *** ***")
+
+
+class RedactionSurvivesEscapingTests(unittest.TestCase):
+    ALPHABET = ['"', "\\", "%", "/", "é", "€", "😀", "\n", "'", " ", "+", "*", "x", "q", "z", "J"]
+
+    def forms(self, value):
+        return {
+            "raw": value,
+            "json": json.dumps(value)[1:-1],
+            "json_utf8": json.dumps(value, ensure_ascii=False)[1:-1],
+            "url": quote(value, safe=""),
+            "url_plus": quote_plus(value),
+        }
+
+    def test_random_secrets_never_leak_in_any_form(self):
+        rng = random.Random(9)
+        for _ in range(300):
+            value = "".join(rng.choice(self.ALPHABET) for _ in range(rng.randint(6, 20)))
+            for name, shown in self.forms(value).items():
+                with self.subTest(secret=value, form=name):
+                    stream = io.StringIO()
+                    log = Logger("e", "r@1", "d", stream=stream, env={"MY_TOKEN": value})
+                    log.event("processor.note", message=f"before {shown} after")
+                    written = stream.getvalue()
+                    for leaked in self.forms(value).values():
+                        self.assertNotIn(leaked, written)
+                    self.assertIn("***", written)
+
+
+class LogLevelTests(unittest.TestCase):
+    def events(self, level):
+        stream = io.StringIO()
+        env = {} if level is None else {"SIGIL_LOG_LEVEL": level}
+        log = Logger("e", "r@1", "d", stream=stream, env=env)
+        log.event("processor.start")
+        log.event("processor.error", level="error")
+        return [json.loads(line)["event"] for line in stream.getvalue().splitlines()]
+
+    def test_sigil_log_level_governs_the_processor_lines(self):
+        self.assertEqual(self.events(None), ["processor.start", "processor.error"])
+        self.assertEqual(self.events("debug"), ["processor.start", "processor.error"])
+        self.assertEqual(self.events("warn"), ["processor.error"])
+        self.assertEqual(self.events("error"), ["processor.error"])
+        self.assertEqual(self.events("fatal"), [])
+        self.assertEqual(self.events("silent"), [])
 
 
 if __name__ == "__main__":

@@ -49,6 +49,16 @@ class OutputWriteTests(unittest.TestCase):
         self.assert_refused("ERR_OUTPUT_DUPLICATE", "duplicate output after canonicalization",
                             items("outputs/d", "outputs/D/f.txt"))
 
+    def test_duplicates_after_unicode_normalization(self):
+        nfc, nfd = "outputs/\u00e9.txt", "outputs/e\u0301.txt"
+        self.assertNotEqual(nfc, nfd)
+        self.assert_refused("ERR_OUTPUT_DUPLICATE", "duplicate output after canonicalization", items(nfc, nfd))
+        self.assert_refused("ERR_OUTPUT_DUPLICATE", "duplicate output after canonicalization",
+                            items("outputs/\u00c9.txt", nfd))
+        # A directory in NFD is the same directory as a file of the NFC name.
+        self.assert_refused("ERR_OUTPUT_DUPLICATE", "duplicate output after canonicalization",
+                            items("outputs/caf\u00e9", "outputs/cafe\u0301/x.txt"))
+
     def test_symlink_inside_prefix_refused(self):
         outside = self.root / "outside"
         outside.mkdir()

@@ -7,7 +7,7 @@ import { tracerFromEnv } from "../../observability/index.js";
 import { Lane } from "../../supply/index.js";
 import { type CommandIo, defineCommand, type ErrorBody, resolveLogFormat } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
-import { LogFormatFlag } from "../flags.js";
+import { LogFormatFlag, RepoFlag } from "../flags.js";
 import { logFormatOption, processorLogSink } from "./run.js";
 
 const JobRunFlags = z.strictObject({
@@ -18,6 +18,7 @@ const JobRunFlags = z.strictObject({
   registry: z.string().min(1).optional(),
   doctrine: z.string().min(1).optional(),
   lane: Lane,
+  repo: RepoFlag.optional(),
   lockTimeout: z
     .string()
     .regex(/^\d+(\.\d+)?$/, "seconds")
@@ -111,6 +112,9 @@ async function jobRunCommand(flags: JobRunFlags, io: CommandIo): Promise<number>
         logger,
         tracer,
         lane: flags.lane,
+        ...((flags.repo ?? io.env.GITHUB_REPOSITORY)
+          ? { repoScope: flags.repo ?? io.env.GITHUB_REPOSITORY }
+          : {}),
         ...(flags.lockTimeout ? { lockTimeoutMs: flags.lockTimeout * 1000 } : {}),
         onProcessorLog: processorLogSink(io, format),
       },
@@ -165,6 +169,10 @@ export function registerJob(program: Command, ctx: CliContext, setExit: (code: n
       new Option("--lane <lane>", "supply-chain lane of the processor run")
         .choices(["pr", "dev", "staging", "main"])
         .default("dev"),
+    )
+    .option(
+      "--repo <owner/name>",
+      "repository whose ghcr.io namespace images must be in (default: $GITHUB_REPOSITORY)",
     )
     .option(
       "--lock-timeout <seconds>",

@@ -2,13 +2,13 @@ import { readFile } from "node:fs/promises";
 import { relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
-import { type Envelope, Mode, newUuid7, SigilError } from "../../core/index.js";
+import { decodeUtf8Strict, type Envelope, Mode, newUuid7, SigilError } from "../../core/index.js";
 import { ADAPTER_NAMES, createAdapterFactory, errorEnvelope, runProcessor } from "../../run/index.js";
 import { Lane } from "../../supply/index.js";
 import { type CommandIo, defineCommand, exitCodeFor, type LogFormat, resolveLogFormat } from "../command.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../context.js";
-import { decodeInputsBytes, LogFormatFlag, RepoFlag } from "../flags.js";
+import { LogFormatFlag, RepoFlag } from "../flags.js";
 import { modalSettingsFor } from "../modal-settings.js";
 
 const RunFlags = z.strictObject({
@@ -33,7 +33,7 @@ type RunFlags = z.infer<typeof RunFlags>;
 async function readInputs(flags: RunFlags, io: CommandIo): Promise<string> {
   if (flags.inputsJson !== undefined && flags.inputsFile !== undefined)
     throw new SigilError("ERR_USAGE", "give --inputs-json or --inputs-file, not both");
-  if (flags.inputsFile === "-") return decodeInputsBytes(await io.ctx.readStdin(), "standard input");
+  if (flags.inputsFile === "-") return decodeUtf8Strict(await io.ctx.readStdin(), "standard input");
   if (flags.inputsFile !== undefined) {
     const path = resolve(io.ctx.cwd, flags.inputsFile);
     let bytes: Buffer;
@@ -45,7 +45,7 @@ async function readInputs(flags: RunFlags, io: CommandIo): Promise<string> {
         `cannot read --inputs-file ${flags.inputsFile}: ${(error as Error).message}`,
       );
     }
-    return decodeInputsBytes(bytes, flags.inputsFile);
+    return decodeUtf8Strict(bytes, flags.inputsFile);
   }
   return flags.inputsJson ?? '{"schema":"v1"}';
 }

@@ -15018,11 +15018,11 @@ var require_util4 = __commonJS({
             dataURL += serializeAMimeType(parsed);
           }
           dataURL += ";base64,";
-          const decoder = new StringDecoder("latin1");
+          const decoder2 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            dataURL += btoa2(decoder.write(chunk));
+            dataURL += btoa2(decoder2.write(chunk));
           }
-          dataURL += btoa2(decoder.end());
+          dataURL += btoa2(decoder2.end());
           return dataURL;
         }
         case "Text": {
@@ -15047,11 +15047,11 @@ var require_util4 = __commonJS({
         }
         case "BinaryString": {
           let binaryString = "";
-          const decoder = new StringDecoder("latin1");
+          const decoder2 = new StringDecoder("latin1");
           for (const chunk of bytes) {
-            binaryString += decoder.write(chunk);
+            binaryString += decoder2.write(chunk);
           }
-          binaryString += decoder.end();
+          binaryString += decoder2.end();
           return binaryString;
         }
       }
@@ -20381,7 +20381,7 @@ var require_sonic_boom = __commonJS({
       if (!(this instanceof SonicBoom)) {
         return new SonicBoom(opts);
       }
-      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir: mkdir4, retryEAGAIN, fsync, contentMode, mode } = opts || {};
+      let { fd, dest, minLength, maxLength, maxWrite, periodicFlush, sync, append = true, mkdir: mkdir6, retryEAGAIN, fsync, contentMode, mode } = opts || {};
       fd = fd || dest;
       this._len = 0;
       this.fd = -1;
@@ -20406,7 +20406,7 @@ var require_sonic_boom = __commonJS({
       this.append = append || false;
       this.mode = mode;
       this.retryEAGAIN = retryEAGAIN || (() => true);
-      this.mkdir = mkdir4 || false;
+      this.mkdir = mkdir6 || false;
       let fsWriteSync;
       let fsWrite;
       if (contentMode === kContentModeBuffer) {
@@ -31633,6 +31633,8 @@ var ERROR_TABLE = {
   ERR_MISSING_SECRET: "missing required secret",
   ERR_OUTPUT_DUPLICATE: "duplicate output after canonicalization",
   ERR_OUTPUT_PATH: "output path escapes the write prefix",
+  ERR_WRITE_PREFIX_TAKEN: "write prefix already in use",
+  ERR_WORLD_UNWRITABLE: "world is not writable",
   ERR_ADAPTER_INVOCATION: "adapter invocation failed",
   ERR_TIMEOUT: "timed out",
   ERR_MODAL_LOOKUP: "modal function not found",
@@ -51870,6 +51872,52 @@ var SigilConfig = external_exports.strictObject({
   }).prefault({})
 });
 
+// src/core/fs-errors.ts
+import { mkdir as mkdir3, stat as stat2 } from "node:fs/promises";
+import { dirname as dirname2 } from "node:path";
+var UNWRITABLE = {
+  EACCES: "permission denied",
+  EPERM: "operation not permitted",
+  EROFS: "read-only file system",
+  ENOSPC: "no space left on device",
+  EDQUOT: "disk quota exceeded"
+};
+function errnoOf(error63) {
+  if (error63 === null || typeof error63 !== "object" || !("code" in error63)) return void 0;
+  return typeof error63.code === "string" ? error63.code : void 0;
+}
+function asWorldWriteError(error63, path) {
+  const code = errnoOf(error63);
+  const reason = code === void 0 ? void 0 : UNWRITABLE[code];
+  if (reason === void 0) return error63;
+  return new SigilError("ERR_WORLD_UNWRITABLE", `cannot write ${path} (${code}: ${reason})`, {
+    path,
+    errno: code
+  });
+}
+async function writingWorld(path, write) {
+  try {
+    return await write();
+  } catch (error63) {
+    throw asWorldWriteError(error63, path);
+  }
+}
+async function makeDirs(path) {
+  try {
+    await mkdir3(path);
+  } catch (error63) {
+    const code = errnoOf(error63);
+    if (code === "EEXIST" && (await stat2(path)).isDirectory()) return;
+    const parent = dirname2(path);
+    if (code !== "ENOENT" || parent === path) throw error63;
+    await makeDirs(parent);
+    await makeDirs(path);
+  }
+}
+function ensureWorldDir(path) {
+  return writingWorld(path, () => makeDirs(path));
+}
+
 // src/core/hash.ts
 import { createHash } from "node:crypto";
 import { open as open4 } from "node:fs/promises";
@@ -51923,15 +51971,56 @@ function secretValuesFrom(env) {
   }
   return [...values].sort((a, b) => b.length - a.length);
 }
-function createRedactor(secretValues = secretValuesFrom(process.env)) {
-  return function redact(text) {
-    let out = text;
-    for (const value of secretValues) {
-      if (out.includes(value)) out = out.split(value).join(MASK);
+function encodedForms(value) {
+  const forms = /* @__PURE__ */ new Set([value]);
+  const json2 = JSON.stringify(value).slice(1, -1);
+  const ascii = asciiJson(json2);
+  for (const form of [
+    json2,
+    ascii,
+    JSON.stringify(json2).slice(1, -1),
+    asciiJson(JSON.stringify(ascii).slice(1, -1))
+  ])
+    forms.add(form);
+  const component = encodeURIComponent(value);
+  const strict = component.replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  for (const url2 of [component, strict]) {
+    for (const form of [url2, url2.replaceAll("%2F", "/"), url2.replaceAll("%20", "+")]) {
+      forms.add(form);
+      forms.add(form.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()));
     }
+  }
+  return [...forms];
+}
+function asciiJson(escaped) {
+  return escaped.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+function createRedactor(secretValues = secretValuesFrom(process.env)) {
+  const forms = [...new Set(secretValues.flatMap(encodedForms))].sort((a, b) => b.length - a.length);
+  const maskValues = (text) => {
+    let out = text;
+    for (let pass = 0; pass < 8; pass++) {
+      const before = out;
+      for (const form of forms) if (out.includes(form)) out = out.split(form).join(MASK);
+      if (out === before) break;
+    }
+    return out;
+  };
+  return function redact(text) {
+    let out = maskValues(text);
     for (const pattern of PATTERNS) out = out.replace(pattern, MASK);
     return out.replace(BEARER, `$1 ${MASK}`).replace(AUTH_HEADER, `$1${MASK}`).replace(URL_CREDENTIALS, `$1${MASK}@`);
   };
+}
+function redactDeep(value, redact) {
+  if (typeof value === "string") return redact(value);
+  if (Array.isArray(value)) return value.map((item) => redactDeep(item, redact));
+  if (value !== null && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    const out = {};
+    for (const [key, item] of Object.entries(value)) out[key] = redactDeep(item, redact);
+    return out;
+  }
+  return value;
 }
 
 // src/core/logger.ts
@@ -51943,11 +52032,27 @@ function createLogger(options = {}) {
       base: null,
       messageKey: "msg",
       timestamp: import_pino.pino.stdTimeFunctions.isoTime,
-      formatters: { level: (label) => ({ level: label }) },
-      hooks: { streamWrite: redact }
+      // Values are masked before JSON encoding (a secret holding `"` or `\\` is escaped by then),
+      // and the written line once more, for what the formatters do not see.
+      formatters: {
+        level: (label) => ({ level: label }),
+        bindings: (bindings) => redactObject(bindings, redact),
+        log: (object2) => redactObject(object2, redact)
+      },
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => typeof arg === "string" ? redact(arg) : arg));
+        },
+        streamWrite: redact
+      }
     },
     options.destination ?? import_pino.pino.destination({ fd: 2, sync: true })
   );
+}
+function redactObject(object2, redact) {
+  const out = {};
+  for (const [key, value] of Object.entries(object2)) out[key] = redactDeep(value, redact);
+  return out;
 }
 var silentLogger = (0, import_pino.pino)({ level: "silent" });
 
@@ -52199,6 +52304,9 @@ function checkDualReceipt(request) {
 import { spawn } from "node:child_process";
 import { createHash as createHash2 } from "node:crypto";
 var DEFAULT_TAIL = 4096;
+var KILL_GRACE_MS = 1e3;
+var DRAIN_MS = 2e3;
+var liveGroups = /* @__PURE__ */ new Set();
 var TailKeeper = class {
   constructor(keep) {
     this.keep = keep;
@@ -52243,45 +52351,37 @@ function forwardLines(onLine) {
   Object.assign(handler, { end: () => flush(true) });
   return handler;
 }
-var PARENT_SIGNALS = ["SIGINT", "SIGTERM", "SIGHUP"];
-var spawnProcess = (request) => new Promise((settle2) => {
+var spawnProcess = (request) => new Promise((resolve9) => {
   const keep = request.tailChars ?? DEFAULT_TAIL;
   const out = new TailKeeper(keep);
   const err = new TailKeeper(keep);
   const started = performance.now();
+  const lineHandler = request.onStderrLine ? forwardLines(request.onStderrLine) : void 0;
+  let timedOut = false;
+  let failure2 = null;
+  let exit;
+  const timers = [];
+  let settled = false;
   const child = spawn(request.file, [...request.args], {
     cwd: request.cwd,
     env: request.env,
     stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
     windowsHide: true
   });
-  let timedOut = false;
-  let done = false;
-  const kill = () => child.kill("SIGKILL");
-  const onParentSignal = (signal) => {
-    kill();
-    detach();
-    if (process.listenerCount(signal) === 0) process.kill(process.pid, signal);
-  };
-  const timer = setTimeout(() => {
-    timedOut = true;
-    kill();
-  }, request.timeoutMs);
-  const detach = () => {
-    clearTimeout(timer);
-    process.removeListener("exit", kill);
-    for (const signal of PARENT_SIGNALS) process.removeListener(signal, onParentSignal);
-  };
-  process.once("exit", kill);
-  for (const signal of PARENT_SIGNALS) process.once(signal, onParentSignal);
-  const finish = (rc, signal, failure2) => {
-    if (done) return;
-    done = true;
-    detach();
+  const group2 = child.pid;
+  if (group2 !== void 0) trackGroup(group2);
+  const finish = () => {
+    if (settled) return;
+    settled = true;
+    for (const timer of timers) clearTimeout(timer);
+    if (group2 !== void 0) liveGroups.delete(group2);
+    child.stdout?.destroy();
+    child.stderr?.destroy();
     lineHandler?.end?.();
-    settle2({
-      rc,
-      signal,
+    resolve9({
+      rc: exit?.rc ?? null,
+      signal: exit?.signal ?? null,
       timedOut,
       stdout: out.result(),
       stderr: err.result(),
@@ -52289,21 +52389,56 @@ var spawnProcess = (request) => new Promise((settle2) => {
       failure: failure2
     });
   };
-  const lineHandler = request.onStderrLine ? forwardLines(request.onStderrLine) : void 0;
+  const drainThenFinish = () => timers.push(setTimeout(finish, DRAIN_MS));
   child.stdout?.on("data", (chunk) => out.push(chunk));
   child.stderr?.on("data", (chunk) => {
     err.push(chunk);
     lineHandler?.(chunk);
   });
-  child.once("error", (error63) => {
-    if (child.pid === void 0) finish(null, null, error63.message);
+  child.on("error", (error63) => {
+    failure2 = error63.message;
+    finish();
   });
-  child.once("close", (code, signal) => {
-    if (child.pid === void 0) return;
-    const failure2 = code === null && !timedOut ? `Command was killed with ${signal ?? "a signal"}` : null;
-    finish(code, signal, failure2);
+  child.on("exit", (code, signal) => {
+    exit = { rc: code, signal };
+    if (group2 !== void 0) signalGroup(group2, "SIGKILL");
+    drainThenFinish();
   });
+  child.on("close", finish);
+  if (group2 !== void 0) {
+    timers.push(
+      setTimeout(() => {
+        if (exit || settled) return;
+        timedOut = true;
+        signalGroup(group2, "SIGTERM");
+        timers.push(
+          setTimeout(() => {
+            signalGroup(group2, "SIGKILL");
+            drainThenFinish();
+          }, KILL_GRACE_MS)
+        );
+      }, request.timeoutMs)
+    );
+  }
 });
+var exitHookInstalled = false;
+function trackGroup(group2) {
+  liveGroups.add(group2);
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.once("exit", () => killAllProcessGroups("SIGKILL"));
+  }
+}
+function killAllProcessGroups(signal = "SIGKILL") {
+  for (const group2 of liveGroups) signalGroup(group2, signal);
+  return liveGroups.size;
+}
+function signalGroup(group2, signal) {
+  try {
+    process.kill(-group2, signal);
+  } catch {
+  }
+}
 function describeTail(stream) {
   const body = stream.tail ? `${stream.head}
 …
@@ -52311,6 +52446,9 @@ ${stream.tail}` : stream.head;
   return `${body.trim()}
 [sha256 ${stream.sha256}, ${stream.bytes} bytes${stream.truncated ? ", truncated" : ""}]`;
 }
+
+// src/core/strict-utf8.ts
+var decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 // src/core/strict-yaml.ts
 var import_yaml = __toESM(require_dist(), 1);
@@ -52451,9 +52589,14 @@ function parseImageRef(image) {
 function isPinned(image) {
   return parseImageRef(image).digest !== void 0;
 }
-function assertImagePolicy(entry, lane, scope) {
+function assertImagePolicy(entry, lane, scope, onUnknownScope) {
   const image = parseImageRef(entry.image);
-  if (scope !== void 0) {
+  if (scope === void 0) {
+    const detail = `${entry.ref}: the repository is unknown, so ${entry.image} cannot be checked against ghcr.io/<owner>/<repo>/; pass --repo <owner/name> or set GITHUB_REPOSITORY`;
+    if (requiresPinnedImages(lane))
+      throw new SigilError("ERR_REGISTRY_MISMATCH", detail, { ref: entry.ref, image: entry.image, lane });
+    onUnknownScope?.(detail);
+  } else {
     const prefix = `${scope.toLowerCase()}/`;
     if (image.host !== "ghcr.io" || !image.repository.startsWith(prefix)) {
       throw new SigilError(
@@ -52536,7 +52679,7 @@ import { join as join4, relative as relative2, resolve as resolve2, sep as sep2 
 
 // src/supply/file-hash-cache.ts
 import { createHash as createHash3 } from "node:crypto";
-import { open as open5, stat as stat2 } from "node:fs/promises";
+import { open as open5, stat as stat3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join as join3, sep } from "node:path";
 var STABLE_AFTER_MS = 3e3;
@@ -52619,7 +52762,7 @@ async function hashFilesCached(cacheKey, paths, scopes, options = {}) {
   for (const path of paths) {
     const cached2 = loaded?.entries.get(path);
     if (cached2 && loaded && olderThan(cached2, loaded.writtenNs)) {
-      const st2 = await stat2(path, { bigint: true }).catch(() => void 0);
+      const st2 = await stat3(path, { bigint: true }).catch(() => void 0);
       if (st2 && sameKey(cached2, keyOf(st2))) {
         hashes.push(cached2.sha256);
         next.set(path, cached2);
@@ -53314,7 +53457,24 @@ async function scanOutputs(prefix) {
     }
   };
   await walk(join7(prefix, "outputs"), "outputs");
+  assertDistinctNames(found);
   return found.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
+}
+function outputNameKey(path) {
+  return path.normalize("NFKC").toUpperCase().toLowerCase().normalize("NFKC");
+}
+function assertDistinctNames(entries) {
+  const seen = /* @__PURE__ */ new Map();
+  for (const { path } of entries) {
+    const key = outputNameKey(path);
+    const other = seen.get(key);
+    if (other !== void 0)
+      throw new SigilError(
+        "ERR_OUTPUT_DUPLICATE",
+        `${JSON.stringify(path)} collides with ${JSON.stringify(other)}`
+      );
+    seen.set(key, path);
+  }
 }
 async function readOutputsIndex(prefix) {
   const text = await readFile2(join7(prefix, "outputs.json"), "utf8");
@@ -53387,6 +53547,8 @@ var LocalAdapter = class {
       SIGIL_PROCESSOR_REF: request.processor_ref,
       SIGIL_IMAGE_DIGEST: request.image_digest,
       SIGIL_ENV_FINGERPRINT: request.env_fingerprint,
+      // The processor's own lines obey the same level as ours (processors/_runtime/log.py).
+      SIGIL_LOG_LEVEL: request.logger.level,
       ...request.image_tag ? { SIGIL_IMAGE_TAG: request.image_tag } : {}
     });
     if (request.mode === "real") Object.assign(env, request.secrets);
@@ -53469,13 +53631,26 @@ var LocalAdapter = class {
     }
   }
   forwardLog(request, line) {
-    if (line.startsWith("{")) {
-      this.options.onProcessorLog?.(line);
+    const record2 = line.startsWith("{") ? parseLogRecord(line) : void 0;
+    if (!record2) {
+      request.logger.warn({ event: "processor.stderr", line: line.slice(0, 2e3) });
       return;
     }
-    request.logger.warn({ event: "processor.stderr", line: line.slice(0, 2e3) });
+    const level = typeof record2.level === "string" ? record2.level : "info";
+    if (request.logger.levels.values[level] !== void 0 && !request.logger.isLevelEnabled(level)) return;
+    const bound = { ...record2, adapter: record2.adapter ?? this.name, mode: record2.mode ?? request.mode };
+    this.options.onProcessorLog?.(JSON.stringify(bound));
   }
 };
+var LogRecord = external_exports.record(external_exports.string(), external_exports.unknown());
+function parseLogRecord(line) {
+  try {
+    const parsed = LogRecord.safeParse(JSON.parse(line));
+    return parsed.success ? parsed.data : void 0;
+  } catch {
+    return void 0;
+  }
+}
 function parseStatusLine(result) {
   const text = (result.stdout.tail || result.stdout.head).trimEnd();
   const last = text.slice(text.lastIndexOf("\n") + 1);
@@ -53488,8 +53663,8 @@ function parseStatusLine(result) {
 }
 
 // src/run/modal-adapter.ts
-import { mkdir as mkdir3, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname2, join as join9 } from "node:path";
+import { mkdir as mkdir4, writeFile as writeFile5 } from "node:fs/promises";
+import { dirname as dirname3, join as join9 } from "node:path";
 var MODAL_CLIENT_SLACK_MS = 12e4;
 var ClientTimeout = class extends Error {
 };
@@ -53641,7 +53816,7 @@ async function writeReturnedFiles(request, files) {
   }
   for (const file2 of files) {
     const target = join9(request.world_root, ...file2.path.split("/"));
-    await mkdir3(dirname2(target), { recursive: true });
+    await mkdir4(dirname3(target), { recursive: true });
     await writeFile5(target, Buffer.from(file2.base64, "base64"));
   }
 }
@@ -53696,6 +53871,8 @@ function buildModalAdapter(settings) {
 // src/run/inputs.ts
 var MAX_INPUTS_BYTES = 1 << 20;
 function resolveInputs(text, flagMode) {
+  if (!text.isWellFormed())
+    throw new SigilError("ERR_INPUTS", "payload holds a lone surrogate (not Unicode)");
   const size = Buffer.byteLength(text, "utf8");
   if (size > MAX_INPUTS_BYTES) {
     throw new SigilError("ERR_INPUTS", `payload is ${size} bytes; the limit is ${MAX_INPUTS_BYTES}`);
@@ -53729,15 +53906,16 @@ import { join as join10 } from "node:path";
 
 // src/run/write-prefix.ts
 import { existsSync as existsSync2, readdirSync, realpathSync } from "node:fs";
-import { dirname as dirname3, isAbsolute, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
+import { mkdir as mkdir5 } from "node:fs/promises";
+import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
 var RESERVED_WORLD_DIRS = ["execution"];
 var EXECUTION_ID_PLACEHOLDER = "{execution_id}";
 function realpathLenient(path) {
   let existing = path;
   const rest = [];
   while (!existsSync2(existing)) {
-    rest.unshift(existing.slice(dirname3(existing).length + 1));
-    const parent = dirname3(existing);
+    rest.unshift(existing.slice(dirname4(existing).length + 1));
+    const parent = dirname4(existing);
     if (parent === existing) break;
     existing = parent;
   }
@@ -53768,11 +53946,25 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
   }
   if (existsSync2(absolute) && readdirSync(absolute).length > 0) {
     throw new SigilError(
-      "ERR_WRITE_PREFIX",
-      `write prefix ${worldRelative}/ already holds files; use {execution_id} in it`
+      "ERR_WRITE_PREFIX_TAKEN",
+      `${worldRelative}/ already holds files; use {execution_id} in it`,
+      { write_prefix: worldRelative }
     );
   }
   return { absolute, worldRelative, worldRoot: world };
+}
+async function claimWritePrefix(prefix) {
+  await ensureWorldDir(dirname4(prefix.absolute));
+  try {
+    await writingWorld(prefix.absolute, () => mkdir5(prefix.absolute));
+  } catch (error63) {
+    if (errnoOf(error63) !== "EEXIST") throw error63;
+    throw new SigilError(
+      "ERR_WRITE_PREFIX_TAKEN",
+      `${prefix.worldRelative}/ exists already (another run holds it); give a prefix that does not exist yet, e.g. one with {execution_id}`,
+      { write_prefix: prefix.worldRelative }
+    );
+  }
 }
 
 // src/run/run-processor.ts
@@ -53808,12 +54000,28 @@ async function runProcessor(request, deps) {
   let writePrefix;
   let imageDigest;
   try {
-    const inputs = resolveInputs(request.inputsJson, request.mode);
-    log = log.child({ mode: inputs.mode });
-    log.info({ event: "execution.start", inputs_hash: inputs.inputsHash.value, lane: request.lane });
+    let inputs;
+    let inputsError;
+    try {
+      inputs = resolveInputs(request.inputsJson, request.mode);
+    } catch (error63) {
+      inputsError = error63;
+    }
+    log = log.child({ mode: inputs?.mode ?? request.mode ?? null });
+    log.info({
+      event: "execution.start",
+      ...inputs ? { inputs_hash: inputs.inputsHash.value } : {},
+      lane: request.lane
+    });
+    if (!inputs) throw inputsError;
     assertCiSafety(inputs.mode, deps.env);
     const entry = lookupEntry(await loadRegistry(deps.registryDir), request.ref);
-    const image = assertImagePolicy(entry, request.lane, deps.repoScope);
+    const image = assertImagePolicy(
+      entry,
+      request.lane,
+      deps.repoScope,
+      (detail) => log.warn({ event: "registry.scope_unknown", lane: request.lane }, detail)
+    );
     if (request.imageOverride !== void 0) {
       if (request.lane !== "dev")
         throw new SigilError(
@@ -53840,6 +54048,7 @@ async function runProcessor(request, deps) {
       request.world,
       deps.cwd
     );
+    await claimWritePrefix(prefix);
     writePrefix = prefix.absolute;
     const envelope = await adapter.invoke({
       plan_id: executionId,
@@ -53934,7 +54143,7 @@ function compareRuns(a, b) {
 import { relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
 
 // src/lanes/project.ts
-import { stat as stat3 } from "node:fs/promises";
+import { stat as stat4 } from "node:fs/promises";
 import { join as join13, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
 
 // src/governance/config.ts
@@ -53961,7 +54170,7 @@ async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
 var toPosix = (path) => path.split(sep4).join("/");
 async function isDirectory2(path) {
   try {
-    return (await stat3(path)).isDirectory();
+    return (await stat4(path)).isDirectory();
   } catch {
     return false;
   }
@@ -54050,7 +54259,14 @@ async function runPrLane(request, deps) {
     const before = processorsMs;
     const verdict = await phase(
       `check ${ref}`,
-      () => checkProcessor(checked, project, { root, world, adapters, ...deps, clock })
+      () => checkProcessor(checked, project, {
+        root,
+        world,
+        adapters,
+        ...deps,
+        clock,
+        ...request.repoScope ? { repoScope: request.repoScope } : {}
+      })
     );
     verdict.processor_ms = processorsMs - before;
     deps.logger.info({
@@ -54121,6 +54337,7 @@ async function checkProcessor(checked, project, ctx) {
       {
         repoRoot: ctx.root,
         registryDir: project.registryDir,
+        ...ctx.repoScope ? { repoScope: ctx.repoScope } : {},
         cwd: ctx.root,
         env: ctx.env,
         logger: ctx.logger,
