@@ -6,6 +6,7 @@ import {
   createLogger,
   createRedactor,
   type ErrorCode,
+  killAllProcessGroups,
   type Logger,
   parseWith,
   type Redactor,
@@ -104,7 +105,18 @@ async function runBoundary<S extends z.ZodType>(
     const env = parseCliEnv(ctx.env);
     const flags = parseWith(spec.flags, raw, "ERR_USAGE", label);
     const io = commandIo(ctx, env, stdout, stderr, redact, signal);
-    return await untilInterrupted(spec.run(flags, io), signal);
+    const work = spec.run(flags, io);
+    try {
+      return await untilInterrupted(work, signal);
+    } catch (error) {
+      if (!(error instanceof Interrupted)) throw error;
+      // Stop the processors, then let the command wind down (record a failed run, remove a
+      // half-written prefix) before answering: nothing is left that `verify` would trip on.
+      // A second signal ends the process at once (src/cli/entry.ts).
+      killAllProcessGroups("SIGTERM");
+      await work.catch(() => undefined);
+      throw error;
+    }
   } catch (error) {
     if (error instanceof Interrupted) {
       const sigil = new SigilError("ERR_INTERRUPTED", `${label} stopped by ${error.signal}`);

@@ -54,6 +54,7 @@ export interface ExecuteDeps {
   repoScope?: string;
   spawn?: Spawn;
   onProcessorLog?: (line: string) => void;
+  signal?: AbortSignal;
 }
 
 export interface Attempt {
@@ -102,6 +103,7 @@ async function runProcessorAttempt(
       env: deps.env,
       logger: deps.logger,
       clock: deps.clock,
+      ...(deps.signal ? { signal: deps.signal } : {}),
       adapters: createAdapterFactory({
         repoRoot: deps.repoRoot,
         ...(deps.spawn ? { spawn: deps.spawn } : {}),

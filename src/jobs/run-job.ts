@@ -63,6 +63,8 @@ export interface JobRunDeps {
   runIdBase?: RunIdBase;
   onPhase?: (phase: JobPhase) => void | Promise<void>;
   onProcessorLog?: (line: string) => void;
+  /** Aborted on SIGINT/SIGTERM: the attempt then fails (failed.json) instead of settling. */
+  signal?: AbortSignal;
 }
 
 export interface JobRunResult {
@@ -146,6 +148,7 @@ async function executeAndSettle(
     ...(deps.repoScope ? { repoScope: deps.repoScope } : {}),
     ...(deps.spawn ? { spawn: deps.spawn } : {}),
     ...(deps.onProcessorLog ? { onProcessorLog: deps.onProcessorLog } : {}),
+    ...(deps.signal ? { signal: deps.signal } : {}),
   }).catch((error: unknown) => {
     const sigil = SigilError.from(error, "ERR_INTERNAL");
     span.end({}, { code: sigil.code, message: sigil.message });

@@ -1,3 +1,4 @@
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type Clock,
@@ -9,6 +10,7 @@ import {
   type Mode,
   newUuid7,
   parseProcessorRef,
+  RECEIPT_TWIN_DIR,
   type RegistryEntry,
   SigilError,
   systemClock,
@@ -42,6 +44,8 @@ export interface RunProcessorDeps {
   clock?: Clock;
   /** Builds the adapter the request names (createAdapterFactory in production and tests). */
   adapters: AdapterFactory;
+  /** Aborted on SIGINT/SIGTERM: the run then removes what it half-wrote and says ERR_INTERRUPTED. */
+  signal?: AbortSignal;
 }
 
 export interface RunOutcome {
@@ -165,6 +169,12 @@ export async function runProcessor(
       secrets,
       logger: log,
     });
+    if (deps.signal?.aborted) {
+      // Interrupted: the processor's tree was stopped mid-write. What it left is not a run and
+      // would read as an incomplete one, so the prefix this run claimed goes, with its twin.
+      await discardInterrupted(prefix.absolute, prefix.worldRoot, executionId);
+      throw new SigilError("ERR_INTERRUPTED", `${entry.ref} stopped by ${String(deps.signal.reason)}; nothing kept`);
+    }
     const settled =
       envelope.status === "success"
         ? await settleReceipt(envelope, prefix.absolute, prefix.worldRoot, inputs.inputsHash.value)
@@ -176,6 +186,11 @@ export async function runProcessor(
     logSettle(log, envelope, clock.monotonicMs() - started, imageDigest);
     return { envelope, ...(writePrefix ? { writePrefix } : {}) };
   }
+}
+
+async function discardInterrupted(prefix: string, worldRoot: string, executionId: string): Promise<void> {
+  await rm(prefix, { recursive: true, force: true });
+  await rm(join(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
 }
 
 /** The receipt the processor dual-wrote must parse, agree with its twin and with our inputs hash. */

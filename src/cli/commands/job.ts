@@ -117,6 +117,7 @@ async function jobRunCommand(flags: JobRunFlags, io: CommandIo): Promise<number>
           : {}),
         ...(flags.lockTimeout ? { lockTimeoutMs: flags.lockTimeout * 1000 } : {}),
         onProcessorLog: processorLogSink(io, format),
+        signal: io.signal,
       },
     );
     io.stdout.write(flags.json ? `${JSON.stringify(jobResultJson(result))}\n` : renderHuman(result, io));

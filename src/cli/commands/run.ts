@@ -94,6 +94,7 @@ async function runCommand(flags: RunFlags, io: CommandIo): Promise<number> {
       cwd: io.ctx.cwd,
       env: io.ctx.env,
       logger,
+      signal: io.signal,
       adapters: createAdapterFactory({
         repoRoot: root,
         onProcessorLog: processorLogSink(io, format),
