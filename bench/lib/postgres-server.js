@@ -49,13 +49,17 @@ export async function startPostgres() {
     onLog: keep,
     onError: keep,
   });
+  // Should the process end without the dispose (a signal, a crash), the directory goes anyway.
+  const removeDir = () => rmSync(dir, { recursive: true, force: true });
+  process.once("exit", removeDir);
   let started = false;
   try {
     await pg.initialise();
     await pg.start();
     started = true;
   } catch (error) {
-    rmSync(dir, { recursive: true, force: true });
+    process.off("exit", removeDir);
+    removeDir();
     const reason = error instanceof Error ? error.message : "the server exited before it was ready";
     throw new Error(`PostgreSQL did not start: ${reason}\n${log}`);
   }
@@ -66,7 +70,8 @@ export async function startPostgres() {
         if (started) await pg.stop();
         started = false;
       } finally {
-        rmSync(dir, { recursive: true, force: true });
+        process.off("exit", removeDir);
+        removeDir();
       }
     },
   };
