@@ -2,7 +2,7 @@
 // manifests from disk included). Goal: ≥ 5,000/s into PGlite and ≥ 10,000/s into PostgreSQL.
 import { openPglite, openPostgres, reindex } from "../lib/index/index.js";
 import { startPostgres } from "./lib/postgres-server.js";
-import { world10k } from "./lib/world-10k.js";
+import { runStandalone, world10k } from "./lib/world-10k.js";
 import { median } from "./stats.js";
 
 async function rate(open, world, repeat) {
@@ -36,4 +36,4 @@ export async function main(repeat = Number(process.env.BENCH_REPEAT ?? 3)) {
   return { pglite, postgres };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) await main();
+if (import.meta.url === `file://${process.argv[1]}`) await runStandalone(main);

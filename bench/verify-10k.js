@@ -5,7 +5,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { world10k } from "./lib/world-10k.js";
+import { runStandalone, world10k } from "./lib/world-10k.js";
 import { fmt, median, timeMs } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -47,4 +47,4 @@ export function main(runs = Number(process.env.BENCH_REPEAT ?? 3)) {
   return { verifyMs: v, floorMs: f, rssKb: rss };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (import.meta.url === `file://${process.argv[1]}`) await runStandalone(main);

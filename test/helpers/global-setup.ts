@@ -1,30 +1,16 @@
 import { execFileSync } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { buildStaleness } from "./build-staleness.js";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
-function newestMtime(dir: string): number {
-  let newest = 0;
-  for (const item of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, item.name);
-    newest = Math.max(newest, item.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
-
-/** Tests that run `bin/sigil.cjs` as a real process need lib/ to match src/: build when stale. */
+/**
+ * Tests run `bin/sigil.cjs` (the esbuild bundle) and lib/ as real processes, so lib/ must match
+ * src/: when anything the build reads changed since, run the same `npm run build` as package.json.
+ */
 export default function setup(): void {
-  let built = 0;
-  try {
-    built = statSync(join(ROOT, "lib/sigil.cjs")).mtimeMs;
-  } catch {}
-  if (built < newestMtime(join(ROOT, "src"))) {
-    execFileSync(
-      process.execPath,
-      [join(ROOT, "node_modules/typescript/bin/tsc"), "-p", "tsconfig.build.json"],
-      { cwd: ROOT, stdio: "inherit" },
-    );
-  }
+  const reason = buildStaleness(ROOT);
+  if (reason === undefined) return;
+  process.stderr.write(`global setup: ${reason}; running npm run build\n`);
+  execFileSync("npm", ["run", "build", "--silent"], { cwd: ROOT, stdio: "inherit" });
 }

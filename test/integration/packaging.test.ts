@@ -1,0 +1,115 @@
+import { mkdir, realpath, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { execa } from "execa";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { z } from "zod";
+import { Envelope, parseJsonStrict } from "../../src/core/index.js";
+import { REPO_ROOT, tempDir } from "../helpers/temp.js";
+
+// Real `npm pack` and `npm install` (the npm cache is warm; the registry may be reached for
+// what is not in it): about a minute on a busy 2-core machine, hence the generous hook timeout.
+const INSTALL_TIMEOUT_MS = 180_000;
+const HI = '{"schema":"v1","params":{"messages":[{"role":"user","content":"hi"}]}}';
+
+const PackResult = z.array(
+  z.object({ filename: z.string(), files: z.array(z.object({ path: z.string() })) }).loose(),
+);
+
+/**
+ * The environment of the surrounding `npm test` minus its npm_* variables (prefixes and package
+ * fields of this repository), so the nested npm works on the temp project only.
+ */
+function npmEnv(): NodeJS.ProcessEnv {
+  const keep = new Set(["npm_config_cache", "npm_config_registry", "npm_config_userconfig"]);
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) || keep.has(key.toLowerCase())),
+  );
+}
+
+describe("npm pack ships a working sigil", () => {
+  let dir: Awaited<ReturnType<typeof tempDir>> | undefined;
+  let packed: string[] = [];
+  let project = "";
+  let installedPackage = "";
+  let sigil = "";
+
+  beforeAll(async () => {
+    dir = await tempDir("sigil-pack-");
+    const packDir = join(dir.path, "pack");
+    await mkdir(packDir);
+    const pack = await execa("npm", ["pack", "--json", "--pack-destination", packDir], {
+      cwd: REPO_ROOT,
+      env: npmEnv(),
+      extendEnv: false,
+    });
+    const [result] = PackResult.parse(parseJsonStrict(pack.stdout));
+    if (!result) throw new Error(`npm pack reported nothing: ${pack.stdout}`);
+    packed = result.files.map((f) => f.path);
+
+    project = join(dir.path, "project");
+    await mkdir(project);
+    await writeFile(join(project, "package.json"), '{"name":"sigil-pack-check","private":true}\n');
+    const started = performance.now();
+    await execa(
+      "npm",
+      ["install", "--prefer-offline", "--no-audit", "--no-fund", join(packDir, result.filename)],
+      { cwd: project, env: npmEnv(), extendEnv: false },
+    );
+    process.stderr.write(`packaging: npm install took ${Math.round(performance.now() - started)} ms\n`);
+    installedPackage = await realpath(join(project, "node_modules/sigil-zero"));
+    sigil = join(project, "node_modules/.bin/sigil");
+  }, INSTALL_TIMEOUT_MS);
+
+  afterAll(async () => {
+    await dir?.[Symbol.asyncDispose]();
+  });
+
+  test("the tarball holds the CLI bundle and no sources, tests, benchmark data or caches", () => {
+    expect(packed).toEqual(
+      expect.arrayContaining(["bin/sigil.cjs", "lib/sigil.cjs", "lib/verify-worker.cjs"]),
+    );
+    const unwanted = packed.filter(
+      (p) =>
+        /^(src|test|bench|\.bench|scripts|artifacts|node_modules)\//.test(p) ||
+        /(^|\/)(tests|__pycache__)\//.test(p) ||
+        /\.(cache|pyc|tmp)$/.test(p),
+    );
+    expect(unwanted).toEqual([]);
+  });
+
+  test("the installed sigil lists its commands", async () => {
+    const help = await execa(sigil, ["--help"], { cwd: project });
+    for (const command of ["run", "verify", "reindex", "job"]) {
+      expect(help.stdout).toMatch(new RegExp(`^\\s+${command}\\b`, "m"));
+    }
+  });
+
+  test("the installed sigil runs a processor from the installed package in mock mode", async () => {
+    const world = join(project, "world");
+    const run = await execa(
+      sigil,
+      [
+        "run",
+        "--ref",
+        "llm/litellm@1",
+        "--adapter",
+        "local",
+        "--mode",
+        "mock",
+        "--json",
+        "--root",
+        installedPackage,
+        "--world",
+        world,
+        "--inputs-json",
+        HI,
+      ],
+      { cwd: project, env: { PATH: process.env.PATH, HOME: project }, extendEnv: false, reject: false },
+    );
+    expect(run.exitCode, run.stderr).toBe(0);
+    const lines = run.stdout.split("\n").filter((l) => l.trim() !== "");
+    expect(lines).toHaveLength(1);
+    const envelope = Envelope.parse(parseJsonStrict(lines[0] ?? ""));
+    expect(envelope.status).toBe("success");
+  });
+});
