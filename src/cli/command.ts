@@ -114,7 +114,12 @@ async function runBoundary<S extends z.ZodType>(
       // half-written prefix) before answering: nothing is left that `verify` would trip on.
       // A second signal ends the process at once (src/cli/entry.ts).
       killAllProcessGroups("SIGTERM");
-      await work.catch(() => undefined);
+      const answered = await work.then(
+        () => true,
+        () => false,
+      );
+      // A command that wound down printed its own answer (sigil run: an ERR_INTERRUPTED envelope).
+      if (answered) return error.signal === "SIGINT" ? EXIT.sigint : EXIT.sigterm;
       throw error;
     }
   } catch (error) {

@@ -48,6 +48,9 @@ export async function openPglite(dataDir?: string): Promise<IndexDb> {
 export async function openPostgres(url: string): Promise<IndexDb> {
   const { default: pg } = await import("pg");
   const pool = new pg.Pool({ connectionString: url, max: 2 });
+  // An idle connection that the server drops (a restart) emits here; unhandled, it would end the
+  // process. The next query then reconnects or fails with ERR_INDEX.
+  pool.on("error", () => undefined);
   try {
     const probe = await pool.connect();
     probe.release();

@@ -1,10 +1,11 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, test } from "vitest";
 import { writeSyntheticWorld } from "../../bench/lib/synthetic-world.js";
 import { runCli } from "../helpers/cli.js";
-import { REPO_ROOT, tempDir } from "../helpers/temp.js";
+import { processAlive } from "../helpers/process.js";
+import { exists, REPO_ROOT, tempDir } from "../helpers/temp.js";
 
 const HI = '{"schema":"v1","params":{"messages":[{"role":"user","content":"hi"}]}}';
 const runArgs = (world: string, extra: string[] = []) => [
@@ -241,42 +242,46 @@ describe("signals end a command with a message and 130/143", () => {
     ["SIGTERM", 143],
     ["SIGINT", 130],
   ] as const)(
-    "%s during sigil run --json: an ERR_INTERRUPTED envelope, exit %i",
+    "%s during sigil run --json: the processor tree stops, the half-written prefix goes, exit %i",
     async (signal, exitCode) => {
       await using dir = await tempDir();
       const registry = join(dir.path, "registry");
+      const world = join(dir.path, "w");
+      const prefix = join(world, "outputs", "interrupted");
       await mkdir(registry);
       await writeFile(
-        join(registry, "hang.yaml"),
-        "ref: test/hang@1\nimage: ghcr.io/sigil-zero/sigil-zero/test-hang:dev\nsource: test/fixtures/processors/hang\nentrypoint: [python3, main.py]\ntimeout_s: 600\n",
+        join(registry, "hang-tree.yaml"),
+        "ref: test/hang-tree@1\nimage: ghcr.io/sigil-zero/sigil-zero/test-hang-tree:dev\nsource: test/fixtures/processors/hang-tree\nentrypoint: [python3, main.py]\ntimeout_s: 600\n",
       );
       const child = execa(
         process.execPath,
         [
           join(REPO_ROOT, "bin/sigil.cjs"),
-          "run",
-          "--ref",
-          "test/hang@1",
-          "--root",
-          REPO_ROOT,
-          "--registry",
-          registry,
-          "--world",
-          join(dir.path, "w"),
-          "--mode",
-          "mock",
-          "--json",
+          ...["run", "--ref", "test/hang-tree@1", "--root", REPO_ROOT, "--registry", registry],
+          ...[
+            "--world",
+            world,
+            "--write-prefix",
+            prefix,
+            "--mode",
+            "mock",
+            "--repo",
+            "sigil-zero/sigil-zero",
+            "--json",
+          ],
         ],
         { cwd: dir.path, env: { PATH: process.env.PATH }, extendEnv: false, reject: false },
       );
-      // Wait for the processor to be running (its own stderr line arrives), then interrupt.
+      // Wait for the processor's grandchild to be running (its line arrives on stderr), then interrupt.
       await new Promise<void>((resolve) => {
         let seen = "";
         child.stderr?.on("data", (chunk: Buffer) => {
           seen += chunk.toString();
-          if (seen.includes("last words before the hang")) resolve();
+          if (seen.includes("grandchild started")) resolve();
         });
       });
+      const grandchild = Number(await readFile(join(prefix, "grandchild.pid"), "utf8"));
+      expect(await processAlive(grandchild)).toBe(true);
       child.kill(signal);
       const result = await child;
       expect(result.exitCode).toBe(exitCode);
@@ -284,9 +289,13 @@ describe("signals end a command with a message and 130/143", () => {
         status: "error",
         error: {
           code: "ERR_INTERRUPTED",
-          message: expect.stringContaining(`interrupted: sigil run stopped by ${signal}`),
+          message: expect.stringMatching(new RegExp(`^interrupted: .*stopped by ${signal}`)),
         },
       });
+      expect(await processAlive(grandchild)).toBe(false);
+      expect(await exists(prefix)).toBe(false);
+      const verify = await runCli(["verify", world, "--json"], { cwd: dir.path });
+      expect(verify.code, verify.stdout).toBe(0);
     },
     60_000,
   );

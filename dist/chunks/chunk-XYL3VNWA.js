@@ -53902,6 +53902,7 @@ function assertCiSafety(mode, env) {
 }
 
 // src/run/run-processor.ts
+import { rm as rm6 } from "node:fs/promises";
 import { join as join10 } from "node:path";
 
 // src/run/write-prefix.ts
@@ -54066,6 +54067,10 @@ async function runProcessor(request, deps) {
       secrets,
       logger: log
     });
+    if (deps.signal?.aborted) {
+      await discardInterrupted(prefix.absolute, prefix.worldRoot, executionId);
+      throw new SigilError("ERR_INTERRUPTED", `${entry.ref} stopped by ${String(deps.signal.reason)}; nothing kept`);
+    }
     const settled = envelope.status === "success" ? await settleReceipt(envelope, prefix.absolute, prefix.worldRoot, inputs.inputsHash.value) : envelope;
     logSettle(log, settled, clock.monotonicMs() - started, imageDigest);
     return { envelope: settled, writePrefix };
@@ -54074,6 +54079,10 @@ async function runProcessor(request, deps) {
     logSettle(log, envelope, clock.monotonicMs() - started, imageDigest);
     return { envelope, ...writePrefix ? { writePrefix } : {} };
   }
+}
+async function discardInterrupted(prefix, worldRoot, executionId) {
+  await rm6(prefix, { recursive: true, force: true });
+  await rm6(join10(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
 }
 async function settleReceipt(envelope, prefix, worldRoot, inputsHash) {
   const { problems } = checkDualReceipt({
