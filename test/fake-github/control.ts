@@ -1,5 +1,5 @@
+import type { FakeGitHub, InjectedFailure } from "./fake-server.js";
 import { error, type FakeResponse } from "./handler-kit.js";
-import type { FakeGitHub, InjectedFailure } from "./server.js";
 import type { Actor, ReviewState } from "./state.js";
 
 /**

@@ -74,10 +74,13 @@ export class GitStore {
     return blob;
   }
 
+  /** Git writes a subtree's mode as "40000"; the API shows "040000". */
   putTree(entries: GitTreeEntry[]): GitTree {
     const sorted = [...entries].sort(gitOrder);
     const body = Buffer.concat(
-      sorted.map((e) => Buffer.concat([Buffer.from(`${e.mode} ${e.name}\0`), Buffer.from(e.sha, "hex")])),
+      sorted.map((e) =>
+        Buffer.concat([Buffer.from(`${e.mode.replace(/^0+/, "")} ${e.name}\0`), Buffer.from(e.sha, "hex")]),
+      ),
     );
     const tree = { sha: gitHash("tree", body), entries: sorted };
     this.trees.set(tree.sha, tree);

@@ -73,6 +73,7 @@ export class GitHubSpec {
   private readonly cache = new Map<string, ValidateFunction>();
 
   constructor(private readonly spec: Json) {
+    allowNullInNullableEnums(spec);
     const components = spec.components as Json;
     this.strict = newAjv(components, false);
     this.coercing = newAjv(components, true);
@@ -219,6 +220,21 @@ export class GitHubSpec {
     }
     return validate;
   }
+}
+
+/**
+ * OpenAPI 3.0 lets `nullable: true` admit null even with an `enum`; ajv requires null listed in
+ * the enum itself (GitHub sends `conclusion: null` on a running check run).
+ */
+function allowNullInNullableEnums(node: unknown): void {
+  if (Array.isArray(node)) {
+    for (const item of node) allowNullInNullableEnums(item);
+    return;
+  }
+  if (!node || typeof node !== "object") return;
+  const obj = node as Json;
+  if (obj.nullable === true && Array.isArray(obj.enum) && !obj.enum.includes(null)) obj.enum.push(null);
+  for (const value of Object.values(obj)) allowNullInNullableEnums(value);
 }
 
 function jsonSchemaOf(node: Json | undefined): unknown {

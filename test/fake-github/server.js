@@ -30,7 +30,7 @@ mkdirSync(outDir, { recursive: true });
 // One file per process: two fakes starting at once never share a half-written bundle.
 const outfile = join(outDir, `fake-github-${process.pid}.mjs`);
 await build({
-  entryPoints: [join(here, "server.ts")],
+  entryPoints: [join(here, "fake-server.ts")],
   bundle: true,
   platform: "node",
   format: "esm",
