@@ -242,11 +242,14 @@ function jsonSchemaOf(node: Json | undefined): unknown {
   return content?.["application/json"]?.schema;
 }
 
+/** Trailing parameters that may hold slashes: refs ("heads/a/b"), file paths, branch names. */
+const SLASHED_PARAMS = new Set(["ref", "path", "branch", "basehead"]);
+
 function matchSegments(route: Route, parts: string[], tail: boolean): Record<string, string> | undefined {
   const { segments } = route;
   if (tail ? parts.length <= segments.length : parts.length !== segments.length) return undefined;
   const last = segments[segments.length - 1];
-  if (tail && (!last || !("param" in last))) return undefined;
+  if (tail && (!last || !("param" in last) || !SLASHED_PARAMS.has(last.param))) return undefined;
   const params: Record<string, string> = {};
   for (let i = 0; i < segments.length; i++) {
     const seg = segments[i];
