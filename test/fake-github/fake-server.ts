@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { handleControl } from "./control.js";
 import { error, type FakeResponse, type Handler, HttpError } from "./handler-kit.js";
+import { actionsHandlers } from "./handlers-actions.js";
 import { collabHandlers } from "./handlers-collab.js";
 import { gitHandlers } from "./handlers-git.js";
 import { formatIssue, githubSpec, type RouteMatch, type ValidationIssue } from "./openapi.js";
@@ -38,7 +39,7 @@ export interface InjectedFailure {
   operationId?: string;
 }
 
-const HANDLERS: Record<string, Handler> = { ...gitHandlers, ...collabHandlers };
+const HANDLERS: Record<string, Handler> = { ...gitHandlers, ...collabHandlers, ...actionsHandlers };
 const UNAUTHENTICATED = new Set(["meta/root"]);
 
 /**

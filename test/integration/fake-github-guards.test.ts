@@ -37,7 +37,8 @@ describe("fake GitHub: what it refuses and records", () => {
     const gh = octokit();
     const refused = gh.request("POST /repos/{owner}/{repo}/git/trees", {
       ...repo,
-      tree: [{ path: 7, mode: "100644" }],
+      // Deliberately wrong: a path must be a string.
+      tree: [{ path: 7 as unknown as string, mode: "100644" }],
     });
     await expect(refused).rejects.toMatchObject({
       status: 422,

@@ -1,7 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
-import { ProbotOctokit } from "probot";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { createOctokit } from "../../src/github/index.js";
 import { FakeGitHub } from "../fake-github/fake-server.js";
