@@ -50,6 +50,9 @@ export const ERROR_TABLE = {
   ERR_VERIFY_RECEIPT: "receipt missing or inconsistent",
   ERR_HTTP: "HTTP request failed",
   ERR_HTTP_TIMEOUT: "HTTP request timed out",
+  ERR_IMAGE_PLATFORMS: "image lacks a required platform",
+  ERR_IMAGE_DIGEST_MISMATCH: "registry content does not match its digest",
+  ERR_REGISTRY_AUTH: "registry authentication failed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

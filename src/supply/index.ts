@@ -1,4 +1,6 @@
 export * from "./image-ref.js";
 export * from "./lane.js";
+export * from "./multiarch.js";
+export * from "./oci/index.js";
 export * from "./registry.js";
 export * from "./source-digest.js";
