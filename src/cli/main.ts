@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { plainErrorBody, redactingStream, renderError } from "./command.js";
+import { registerImage } from "./commands/image.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
@@ -37,6 +38,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerVerify(program, ctx, setExit);
   registerIndex(program, ctx, setExit);
   registerMigrate(program, ctx, setExit);
+  registerImage(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

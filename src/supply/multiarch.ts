@@ -4,7 +4,9 @@ import {
   type Descriptor,
   type FetchedManifest,
   formatReference,
+  parseOciReference,
   REFERENCE_TYPE_ANNOTATION,
+  type RegistryClient,
 } from "./oci/index.js";
 
 export const DEFAULT_PLATFORMS = ["linux/amd64", "linux/arm64"] as const;
@@ -106,4 +108,19 @@ export function assertMultiArch(inspection: ImageInspection, required: readonly 
     platforms: [...required].sort(),
     platform_digests,
   };
+}
+
+/** Fetches `image` (tag or digest) and inspects it: one manifest request after the token. */
+export async function inspectImage(client: RegistryClient, image: string, signal?: AbortSignal) {
+  return inspectManifest(await client.getManifest(parseOciReference(image), signal));
+}
+
+/** Fetches `image` and asserts it is an index holding every platform in `required`. */
+export async function assertImagePlatforms(
+  client: RegistryClient,
+  image: string,
+  required: readonly string[] = DEFAULT_PLATFORMS,
+  signal?: AbortSignal,
+): Promise<MultiArchResult> {
+  return assertMultiArch(await inspectImage(client, image, signal), required);
 }
