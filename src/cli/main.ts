@@ -6,6 +6,7 @@ import { registerImage } from "./commands/image.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
+import { registerRegistry } from "./commands/registry.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
@@ -39,6 +40,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerIndex(program, ctx, setExit);
   registerMigrate(program, ctx, setExit);
   registerImage(program, ctx, setExit);
+  registerRegistry(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
