@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { plainErrorBody, redactingStream, renderError } from "./command.js";
+import { registerBuild } from "./commands/build.js";
 import { registerImage } from "./commands/image.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
@@ -41,6 +42,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerMigrate(program, ctx, setExit);
   registerImage(program, ctx, setExit);
   registerRegistry(program, ctx, setExit);
+  registerBuild(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -53,6 +53,7 @@ export const ERROR_TABLE = {
   ERR_IMAGE_PLATFORMS: "image lacks a required platform",
   ERR_IMAGE_DIGEST_MISMATCH: "registry content does not match its digest",
   ERR_REGISTRY_AUTH: "registry authentication failed",
+  ERR_BUILD: "image build failed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -1,3 +1,4 @@
+export * from "./buildx.js";
 export * from "./check.js";
 export * from "./image-ref.js";
 export * from "./lane.js";

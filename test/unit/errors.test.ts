@@ -35,6 +35,7 @@ describe("error canon", () => {
       ERR_IMAGE_PLATFORMS: "image lacks a required platform",
       ERR_IMAGE_DIGEST_MISMATCH: "registry content does not match its digest",
       ERR_REGISTRY_AUTH: "registry authentication failed",
+      ERR_BUILD: "image build failed",
     });
     const missing = new SigilError("ERR_IMAGE_PLATFORMS", "ghcr.io/a/b/c:v1 is missing linux/arm64");
     expect(missing.message).toContain("image lacks a required platform");

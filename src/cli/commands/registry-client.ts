@@ -15,3 +15,13 @@ export function registryClientFor(io: CommandIo): RegistryClient {
 export function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
 }
+
+/** `--mirror ghcr.io=127.0.0.1:5000` flags (already checked to hold one `=`) as a host map. */
+export function parseMirrors(flags: readonly string[] | undefined): Map<string, string> {
+  return new Map(
+    (flags ?? []).map((m) => {
+      const [from = "", to = ""] = m.split("=");
+      return [from, to] as const;
+    }),
+  );
+}

@@ -15,7 +15,7 @@ import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { RepoFlag } from "../flags.js";
 import { alignedTable } from "../style.js";
-import { collect, registryClientFor } from "./registry-client.js";
+import { collect, parseMirrors, registryClientFor } from "./registry-client.js";
 
 const DEFAULT_REGISTRY = "registry/processors";
 const MirrorFlag = z.string().regex(/^[^=\s]+=[^=\s]+$/, "<registry>=<mirror>, e.g. ghcr.io=127.0.0.1:5000");
@@ -110,12 +110,7 @@ export function registerRegistry(program: Command, ctx: CliContext, setExit: (co
   defineCommand(check, ctx, setExit, {
     flags: CheckFlags,
     run: async (flags, io) => {
-      const mirrors = new Map(
-        (flags.mirror ?? []).map((m) => {
-          const [from = "", to = ""] = m.split("=");
-          return [from, to] as const;
-        }),
-      );
+      const mirrors = parseMirrors(flags.mirror);
       const report = await checkRegistry(resolve(io.ctx.cwd, flags.registry ?? DEFAULT_REGISTRY), {
         lane: flags.lane,
         scope: flags.repo ?? io.env.GITHUB_REPOSITORY,
