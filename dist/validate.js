@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-XZBWB36A.js";
+} from "./chunks/chunk-FSXX5YSL.js";
 
 // src/actions/bin/validate.ts
 await runAction(validateAction);
