@@ -2,11 +2,14 @@ import { Command, CommanderError } from "commander";
 import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { plainErrorBody, redactingStream, renderError } from "./command.js";
+import { registerBuild } from "./commands/build.js";
 import { registerGc } from "./commands/gc.js";
+import { registerImage } from "./commands/image.js";
 import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerModal } from "./commands/modal.js";
+import { registerRegistry } from "./commands/registry.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
@@ -41,6 +44,9 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerMigrate(program, ctx, setExit);
   registerModal(program, ctx, setExit);
   registerGc(program, ctx, setExit);
+  registerImage(program, ctx, setExit);
+  registerRegistry(program, ctx, setExit);
+  registerBuild(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -59,6 +59,10 @@ export const ERROR_TABLE = {
   ERR_VERIFY_HISTORY: "migration history does not account for the manifest",
   ERR_VERIFY_CANONICAL: "file is not canonical JSON",
   ERR_VERIFY_INCOMPLETE: "run was interrupted before it settled",
+  ERR_IMAGE_PLATFORMS: "image lacks a required platform",
+  ERR_IMAGE_DIGEST_MISMATCH: "registry content does not match its digest",
+  ERR_REGISTRY_AUTH: "registry authentication failed",
+  ERR_BUILD: "image build failed",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -57,6 +57,17 @@ describe("error canon", () => {
     expect(unwritable.message).toBe("world is not writable: cannot write /w (EROFS: read-only file system)");
   });
 
+  test("the supply chain's codes carry their fragments (docs/supply-chain.md)", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_IMAGE_PLATFORMS: "image lacks a required platform",
+      ERR_IMAGE_DIGEST_MISMATCH: "registry content does not match its digest",
+      ERR_REGISTRY_AUTH: "registry authentication failed",
+      ERR_BUILD: "image build failed",
+    });
+    const missing = new SigilError("ERR_IMAGE_PLATFORMS", "ghcr.io/a/b/c:v1 is missing linux/arm64");
+    expect(missing.message).toContain("image lacks a required platform");
+  });
+
   test.each(ERROR_CODES)("%s: message contains the fragment, with and without detail", (code) => {
     expect(new SigilError(code).message).toBe(ERROR_TABLE[code]);
     const error = new SigilError(code, "more detail", { k: 1 });

@@ -23716,9 +23716,9 @@ var require_identity = __commonJS({
     var NODE_TYPE = /* @__PURE__ */ Symbol.for("yaml.node.type");
     var isAlias = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === ALIAS;
     var isDocument = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === DOC;
-    var isMap = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
+    var isMap2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === MAP;
     var isPair = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === PAIR2;
-    var isScalar = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
+    var isScalar2 = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SCALAR;
     var isSeq = (node2) => !!node2 && typeof node2 === "object" && node2[NODE_TYPE] === SEQ;
     function isCollection(node2) {
       if (node2 && typeof node2 === "object")
@@ -23740,7 +23740,7 @@ var require_identity = __commonJS({
         }
       return false;
     }
-    var hasAnchor = (node2) => (isScalar(node2) || isCollection(node2)) && !!node2.anchor;
+    var hasAnchor = (node2) => (isScalar2(node2) || isCollection(node2)) && !!node2.anchor;
     exports.ALIAS = ALIAS;
     exports.DOC = DOC;
     exports.MAP = MAP;
@@ -23752,10 +23752,10 @@ var require_identity = __commonJS({
     exports.isAlias = isAlias;
     exports.isCollection = isCollection;
     exports.isDocument = isDocument;
-    exports.isMap = isMap;
+    exports.isMap = isMap2;
     exports.isNode = isNode;
     exports.isPair = isPair;
-    exports.isScalar = isScalar;
+    exports.isScalar = isScalar2;
     exports.isSeq = isSeq;
   }
 });
@@ -27864,9 +27864,9 @@ var require_resolve_flow_collection = __commonJS({
     var blockMsg = "Block collections are not allowed within flow collections";
     var isBlock = (token) => token && (token.type === "block-map" || token.type === "block-seq");
     function resolveFlowCollection({ composeNode, composeEmptyNode }, ctx, fc, onError, tag) {
-      const isMap = fc.start.source === "{";
-      const fcName = isMap ? "flow map" : "flow sequence";
-      const NodeClass = tag?.nodeClass ?? (isMap ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
+      const isMap2 = fc.start.source === "{";
+      const fcName = isMap2 ? "flow map" : "flow sequence";
+      const NodeClass = tag?.nodeClass ?? (isMap2 ? YAMLMap.YAMLMap : YAMLSeq.YAMLSeq);
       const coll = new NodeClass(ctx.schema);
       coll.flow = true;
       const atRoot = ctx.atRoot;
@@ -27902,7 +27902,7 @@ var require_resolve_flow_collection = __commonJS({
             offset = props.end;
             continue;
           }
-          if (!isMap && ctx.options.strict && utilContainsNewline.containsNewline(key))
+          if (!isMap2 && ctx.options.strict && utilContainsNewline.containsNewline(key))
             onError(
               key,
               // checked by containsNewline()
@@ -27942,7 +27942,7 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap && !sep6 && !props.found) {
+        if (!isMap2 && !sep6 && !props.found) {
           const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
@@ -27965,7 +27965,7 @@ var require_resolve_flow_collection = __commonJS({
             startOnNewline: false
           });
           if (valueProps.found) {
-            if (!isMap && !props.found && ctx.options.strict) {
+            if (!isMap2 && !props.found && ctx.options.strict) {
               if (sep6)
                 for (const st of sep6) {
                   if (st === valueProps.found)
@@ -27997,7 +27997,7 @@ var require_resolve_flow_collection = __commonJS({
           const pair = new Pair.Pair(keyNode, valueNode);
           if (ctx.options.keepSourceTokens)
             pair.srcToken = collItem;
-          if (isMap) {
+          if (isMap2) {
             const map2 = coll;
             if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
               onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
@@ -28013,7 +28013,7 @@ var require_resolve_flow_collection = __commonJS({
           offset = valueNode ? valueNode.range[2] : valueProps.end;
         }
       }
-      const expectedEnd = isMap ? "}" : "]";
+      const expectedEnd = isMap2 ? "}" : "]";
       const [ce, ...ee] = fc.end;
       let cePos = offset;
       if (ce?.source === expectedEnd)
@@ -29300,7 +29300,7 @@ var require_cst = __commonJS({
     var FLOW_END = "";
     var SCALAR = "";
     var isCollection = (token) => !!token && "items" in token;
-    var isScalar = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
+    var isScalar2 = (token) => !!token && (token.type === "scalar" || token.type === "single-quoted-scalar" || token.type === "double-quoted-scalar" || token.type === "block-scalar");
     function prettyToken(token) {
       switch (token) {
         case BOM:
@@ -29384,7 +29384,7 @@ var require_cst = __commonJS({
     exports.FLOW_END = FLOW_END;
     exports.SCALAR = SCALAR;
     exports.isCollection = isCollection;
-    exports.isScalar = isScalar;
+    exports.isScalar = isScalar2;
     exports.prettyToken = prettyToken;
     exports.tokenType = tokenType;
   }
@@ -30914,7 +30914,7 @@ var require_public_api = __commonJS({
         return docs;
       return Object.assign([], { empty: true }, composer$1.streamInfo());
     }
-    function parseDocument2(source, options = {}) {
+    function parseDocument3(source, options = {}) {
       const { lineCounter: lineCounter2, prettyErrors } = parseOptions(options);
       const parser$1 = new parser.Parser(lineCounter2?.addNewLine);
       const composer$1 = new composer.Composer(options);
@@ -30933,14 +30933,14 @@ var require_public_api = __commonJS({
       }
       return doc;
     }
-    function parse3(src, reviver, options) {
+    function parse4(src, reviver, options) {
       let _reviver = void 0;
       if (typeof reviver === "function") {
         _reviver = reviver;
       } else if (options === void 0 && reviver && typeof reviver === "object") {
         options = reviver;
       }
-      const doc = parseDocument2(src, options);
+      const doc = parseDocument3(src, options);
       if (!doc)
         return null;
       doc.warnings.forEach((warning) => log.warn(doc.options.logLevel, warning));
@@ -30974,9 +30974,9 @@ var require_public_api = __commonJS({
         return value.toString(options);
       return new Document.Document(value, _replacer, options).toString(options);
     }
-    exports.parse = parse3;
+    exports.parse = parse4;
     exports.parseAllDocuments = parseAllDocuments;
-    exports.parseDocument = parseDocument2;
+    exports.parseDocument = parseDocument3;
     exports.stringify = stringify;
   }
 });
@@ -31675,7 +31675,11 @@ var ERROR_TABLE = {
   ERR_VERIFY_RECORD: "manifest record disagrees with its snapshot",
   ERR_VERIFY_HISTORY: "migration history does not account for the manifest",
   ERR_VERIFY_CANONICAL: "file is not canonical JSON",
-  ERR_VERIFY_INCOMPLETE: "run was interrupted before it settled"
+  ERR_VERIFY_INCOMPLETE: "run was interrupted before it settled",
+  ERR_IMAGE_PLATFORMS: "image lacks a required platform",
+  ERR_IMAGE_DIGEST_MISMATCH: "registry content does not match its digest",
+  ERR_REGISTRY_AUTH: "registry authentication failed",
+  ERR_BUILD: "image build failed"
 };
 var ERROR_CODES = Object.keys(ERROR_TABLE);
 function isErrorCode(value) {
@@ -33840,18 +33844,18 @@ var validateAsync = async (schema, value, _ctx) => {
   return result.issues.length === 0;
 };
 var _encode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
     const ctx = _ctx ? { ..._ctx, direction: "backward" } : { direction: "backward" };
-    return parse3(schema, value, ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
 var encode = /* @__PURE__ */ _encode($ZodRealError);
 var _decode = (_Err) => {
-  const parse3 = _parse(_Err);
+  const parse4 = _parse(_Err);
   const fn = (schema, value, _ctx, _params) => {
-    return parse3(schema, value, _ctx, finalizeParams(fn, _params));
+    return parse4(schema, value, _ctx, finalizeParams(fn, _params));
   };
   return fn;
 };
@@ -35346,7 +35350,7 @@ function capSize(inst, size) {
   if (!caps.length)
     return;
   const cap = Math.min(...caps.map((c) => c[0]));
-  const parse3 = inst._zod.parse;
+  const parse4 = inst._zod.parse;
   inst._zod.parse = (payload, ctx) => {
     const n = size(payload.value);
     if (n > cap && !ctx?.skipChecks && ctx?.direction !== "backward") {
@@ -35360,7 +35364,7 @@ function capSize(inst, size) {
         }
       }
     }
-    return parse3(payload, ctx);
+    return parse4(payload, ctx);
   };
 }
 var arraySize = (input2) => Array.isArray(input2) ? input2.length : -1;
@@ -52616,6 +52620,59 @@ function assertImagePolicy(entry, lane, scope, onUnknownScope) {
   return image;
 }
 
+// src/supply/oci/auth.ts
+var TokenResponse = external_exports.looseObject({
+  token: external_exports.string().min(1).optional(),
+  access_token: external_exports.string().min(1).optional(),
+  expires_in: external_exports.number().positive().optional()
+});
+
+// src/supply/oci/media-types.ts
+var MEDIA = {
+  ociIndex: "application/vnd.oci.image.index.v1+json",
+  ociManifest: "application/vnd.oci.image.manifest.v1+json",
+  dockerList: "application/vnd.docker.distribution.manifest.list.v2+json",
+  dockerManifest: "application/vnd.docker.distribution.manifest.v2+json",
+  ociConfig: "application/vnd.oci.image.config.v1+json",
+  ociLayerGzip: "application/vnd.oci.image.layer.v1.tar+gzip"
+};
+var MANIFEST_ACCEPT = [
+  MEDIA.ociIndex,
+  MEDIA.dockerList,
+  MEDIA.ociManifest,
+  MEDIA.dockerManifest
+].join(", ");
+var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA.ociIndex, MEDIA.dockerList]);
+var MANIFEST_TYPES = /* @__PURE__ */ new Set([MEDIA.ociManifest, MEDIA.dockerManifest]);
+var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+// src/supply/oci/manifest.ts
+var Digest = external_exports.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
+var Platform2 = external_exports.looseObject({
+  os: external_exports.string().min(1),
+  architecture: external_exports.string().min(1),
+  variant: external_exports.string().min(1).optional()
+});
+var Descriptor = external_exports.looseObject({
+  mediaType: external_exports.string().min(1),
+  digest: Digest,
+  size: external_exports.number().int().nonnegative(),
+  platform: Platform2.optional(),
+  annotations: external_exports.record(external_exports.string(), external_exports.string()).optional()
+});
+var ImageIndex = external_exports.looseObject({
+  schemaVersion: external_exports.literal(2),
+  mediaType: external_exports.string().optional(),
+  manifests: external_exports.array(Descriptor),
+  annotations: external_exports.record(external_exports.string(), external_exports.string()).optional()
+});
+var ImageManifest = external_exports.looseObject({
+  schemaVersion: external_exports.literal(2),
+  mediaType: external_exports.string().optional(),
+  config: Descriptor,
+  layers: external_exports.array(Descriptor)
+});
+
 // src/supply/registry.ts
 import { readdir as readdir2, readFile } from "node:fs/promises";
 import { join as join2, relative } from "node:path";
@@ -52672,6 +52729,28 @@ function lookupEntry(registry2, ref) {
   }
   return found.entry;
 }
+
+// src/supply/pins.ts
+var import_yaml2 = __toESM(require_dist(), 1);
+var Digest2 = external_exports.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
+var PinRecord = external_exports.strictObject({
+  /** Repository name without tag or digest: `ghcr.io/<owner>/<repo>/<ns>-<name>`. */
+  image: external_exports.string().min(1),
+  digest: Digest2,
+  tag: external_exports.string().min(1),
+  platforms: external_exports.array(external_exports.string().min(1)).min(1),
+  platform_digests: external_exports.record(external_exports.string(), Digest2),
+  source_commit: external_exports.string().min(1),
+  run_url: external_exports.string().nullable()
+});
+var PinsFile = external_exports.record(ProcessorRef, PinRecord);
+
+// src/supply/buildx.ts
+var Provenance = external_exports.enum(["none", "min", "max"]);
+var BuildMetadata = external_exports.looseObject({
+  "containerimage.digest": external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
+  "image.name": external_exports.string().optional()
+});
 
 // src/supply/source-digest.ts
 import { readdir as readdir3 } from "node:fs/promises";
