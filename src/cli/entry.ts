@@ -9,6 +9,13 @@ const onSignal = (signal: NodeJS.Signals) => {
   controller.abort(signal);
 };
 process.on("SIGINT", onSignal);
+// `sigil … | head` closes the pipe early: that is the reader's choice, not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
 process.on("SIGTERM", onSignal);
 
 void main(process.argv.slice(2), { ...processContext(), signal: controller.signal }).then((code) => {
