@@ -173,7 +173,10 @@ export async function runProcessor(
       // Interrupted: the processor's tree was stopped mid-write. What it left is not a run and
       // would read as an incomplete one, so the prefix this run claimed goes, with its twin.
       await discardInterrupted(prefix.absolute, prefix.worldRoot, executionId);
-      throw new SigilError("ERR_INTERRUPTED", `${entry.ref} stopped by ${String(deps.signal.reason)}; nothing kept`);
+      throw new SigilError(
+        "ERR_INTERRUPTED",
+        `${entry.ref} stopped by ${String(deps.signal.reason)}; nothing kept`,
+      );
     }
     const settled =
       envelope.status === "success"

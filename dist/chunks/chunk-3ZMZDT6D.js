@@ -54148,7 +54148,10 @@ async function runProcessor(request, deps) {
     });
     if (deps.signal?.aborted) {
       await discardInterrupted(prefix.absolute, prefix.worldRoot, executionId);
-      throw new SigilError("ERR_INTERRUPTED", `${entry.ref} stopped by ${String(deps.signal.reason)}; nothing kept`);
+      throw new SigilError(
+        "ERR_INTERRUPTED",
+        `${entry.ref} stopped by ${String(deps.signal.reason)}; nothing kept`
+      );
     }
     const settled = envelope.status === "success" ? await settleReceipt(envelope, prefix.absolute, prefix.worldRoot, inputs.inputsHash.value) : envelope;
     logSettle(log, settled, clock.monotonicMs() - started, imageDigest);
