@@ -33,6 +33,19 @@ export interface ModalCredentials {
   environment?: string;
 }
 
+/** MODAL_TOKEN_ID, MODAL_TOKEN_SECRET and MODAL_ENVIRONMENT, read by a face and passed in. */
+export function modalCredentialsFrom(env: NodeJS.ProcessEnv): ModalCredentials {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const tokenId = value("MODAL_TOKEN_ID");
+  const tokenSecret = value("MODAL_TOKEN_SECRET");
+  const environment = value("MODAL_ENVIRONMENT");
+  return {
+    ...(tokenId ? { tokenId } : {}),
+    ...(tokenSecret ? { tokenSecret } : {}),
+    ...(environment ? { environment } : {}),
+  };
+}
+
 /** The subset of the SDK the transport uses (modal@0.11.1, docs: TOOLCHAIN.md). */
 interface SdkFunctionCall {
   get(params?: { timeoutMs?: number }): Promise<unknown>;

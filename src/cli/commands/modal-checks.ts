@@ -2,9 +2,15 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { validateMock, validateMockFailure } from "../../lanes/index.js";
-import { checkDrift, driftError, type ModalEnv, sdkTransport } from "../../modal/index.js";
+import {
+  checkDrift,
+  driftError,
+  type ModalEnv,
+  modalCredentialsFrom,
+  sdkTransport,
+} from "../../modal/index.js";
 import { createAdapterFactory } from "../../run/index.js";
-import { type CommandIo, defineCommand, resolveLogFormat } from "../command.js";
+import { defineCommand, resolveLogFormat } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { devIdentity, modalSettingsFor } from "../modal-settings.js";
 import {
@@ -27,17 +33,6 @@ const ValidateFlags = z.strictObject({
   ...IdentityFlags,
 });
 const DriftFlags = z.strictObject({ ...ProjectFlags, ...IdentityFlags });
-
-/** The production transport, from the token the environment holds (never logged). */
-function transportFrom(io: CommandIo) {
-  const env = io.ctx.env;
-  const environment = modalEnvironment(io);
-  return sdkTransport({
-    ...(env.MODAL_TOKEN_ID?.trim() ? { tokenId: env.MODAL_TOKEN_ID.trim() } : {}),
-    ...(env.MODAL_TOKEN_SECRET?.trim() ? { tokenSecret: env.MODAL_TOKEN_SECRET.trim() } : {}),
-    ...(environment ? { environment } : {}),
-  });
-}
 
 /** Fixed-width columns for the human rendering of a report. */
 function table(rows: readonly (readonly string[])[]): string {
@@ -73,7 +68,7 @@ export function registerModalChecks(modal: Command, ctx: CliContext, setExit: (c
       const logger = io.logger(resolveLogFormat(undefined, io.env, io.stderr));
       const root = resolve(io.ctx.cwd, flags.root ?? ".");
       const env: ModalEnv = flags.env;
-      const transport = transportFrom(io);
+      const transport = sdkTransport(modalCredentialsFrom(io.ctx.env));
       const repoScope = io.env.GITHUB_REPOSITORY;
       try {
         const report = await validateMock(
@@ -123,7 +118,7 @@ export function registerModalChecks(modal: Command, ctx: CliContext, setExit: (c
     run: async (flags, io) => {
       const entries = await registryEntries(flags, io);
       const environment = modalEnvironment(io);
-      const transport = transportFrom(io);
+      const transport = sdkTransport(modalCredentialsFrom(io.ctx.env));
       try {
         const report = await checkDrift({
           entries,
