@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-4ZUKAJ6H.js";
+} from "./chunks/chunk-IZGFEEQE.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/pr-lane.ts

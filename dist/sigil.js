@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-4ZUKAJ6H.js";
+} from "./chunks/chunk-IZGFEEQE.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-4ZUKAJ6H.js";
+} from "./chunks/chunk-IZGFEEQE.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate.ts
