@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   syncSecretsAction
-} from "./chunks/chunk-3ZMZDT6D.js";
+} from "./chunks/chunk-ZK264U5V.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/sync-secrets.ts

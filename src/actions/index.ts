@@ -1,17 +1,28 @@
+import { driftAction } from "./drift.js";
 import { deployModalAction, syncSecretsAction } from "./modal-actions.js";
 import { prLaneAction } from "./pr-lane.js";
 import type { ActionDefinition } from "./runtime.js";
 import { validateAction } from "./validate.js";
+import { validateMockAction } from "./validate-mock.js";
 
 /** Every action this package ships, by `actions/<name>` folder and umbrella `command`. */
 export const ACTIONS = {
   "deploy-modal": deployModalAction,
+  drift: driftAction,
   "pr-lane": prLaneAction,
   "sync-secrets": syncSecretsAction,
   validate: validateAction,
+  "validate-mock": validateMockAction,
 } as const satisfies Record<string, ActionDefinition>;
 
 export type ActionName = keyof typeof ACTIONS;
 
 export * from "./runtime.js";
-export { deployModalAction, prLaneAction, syncSecretsAction, validateAction };
+export {
+  deployModalAction,
+  driftAction,
+  prLaneAction,
+  syncSecretsAction,
+  validateAction,
+  validateMockAction,
+};

@@ -3,3 +3,4 @@ export * from "./determinism.js";
 export * from "./pr-lane.js";
 export * from "./pr-lane-verifier.js";
 export * from "./project.js";
+export * from "./validate-mock.js";

@@ -1,5 +1,7 @@
 export * from "./app-name.js";
 export * from "./deploy.js";
+export * from "./describe.js";
+export * from "./drift.js";
 export * from "./modal-cli.js";
 export * from "./protocol.js";
 export * from "./render.js";

@@ -42,6 +42,6 @@ export const ModalCallResult = z.discriminatedUnion("status", [
 ]);
 export type ModalCallResult = z.infer<typeof ModalCallResult>;
 
-/** The two entrypoints every rendered app declares, with one signature. */
-export const MODAL_FUNCTIONS = ["run", "mock"] as const;
+/** The entrypoints every rendered app declares, with one signature (`describe`: docs/modal.md). */
+export const MODAL_FUNCTIONS = ["run", "mock", "describe"] as const;
 export type ModalFunctionName = (typeof MODAL_FUNCTIONS)[number];

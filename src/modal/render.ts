@@ -2,6 +2,7 @@ import { type RegistryEntry, SigilError } from "../core/index.js";
 import { isPinned, requiresPinnedImages } from "../supply/index.js";
 import type { ModalEnv } from "./app-name.js";
 import { modalSecretName } from "./app-name.js";
+import { describeSpec, type RenderedSpec } from "./describe.js";
 import { MODAL_CALL_SCHEMA } from "./protocol.js";
 
 /** Seconds Modal keeps a function alive beyond the processor's own limit, to report a timeout. */
@@ -64,6 +65,21 @@ export function deployImage(
   return image;
 }
 
+/** The spec `_declare` receives for one entry (the same in modal_app.py and in drift checks). */
+export function renderedSpec(entry: RegistryEntry, app: RenderedApp, appRoot = "/app"): RenderedSpec {
+  return {
+    ref: entry.ref,
+    app: app.app,
+    image: app.image,
+    workdir: `${appRoot.replace(/\/+$/, "")}/${entry.source}`,
+    entrypoint: entry.entrypoint,
+    secrets: [...entry.secrets].sort().map((name) => ({ env: name, modal: modalSecretName(name) })),
+    timeout_s: entry.timeout_s,
+    cpu: entry.resources.cpu,
+    memory_mib: memoryMiB(entry.resources.memory),
+  };
+}
+
 /** Every app the registry renders to, in ref order; throws before anything is rendered. */
 export function planApps(entries: readonly RegistryEntry[], options: RenderOptions): RenderedApp[] {
   return [...entries]
@@ -77,28 +93,18 @@ export function planApps(entries: readonly RegistryEntry[], options: RenderOptio
 }
 
 /**
- * `modal_app.py` for an environment: one app per processor with two entrypoints of one
- * signature, `run(payload)` and `mock(payload)`. Same registry and options → same bytes.
+ * `modal_app.py` for an environment: one app per processor with three entrypoints of one
+ * signature, `run(payload)`, `mock(payload)` and `describe(payload)`. Same registry and
+ * options → same bytes.
  */
 export function renderModalApp(entries: readonly RegistryEntry[], options: RenderOptions): string {
   const apps = planApps(entries, options);
   const byRef = new Map(entries.map((e) => [e.ref, e]));
-  const appRoot = (options.appRoot ?? "/app").replace(/\/+$/, "");
   const declarations = apps.map((app) => {
     const entry = byRef.get(app.ref);
     if (!entry) throw new SigilError("ERR_INTERNAL", `no entry for ${app.ref}`);
-    const spec = {
-      ref: entry.ref,
-      app: app.app,
-      image: app.image,
-      workdir: `${appRoot}/${entry.source}`,
-      entrypoint: entry.entrypoint,
-      secrets: [...entry.secrets].sort().map((name) => ({ env: name, modal: modalSecretName(name) })),
-      timeout_s: entry.timeout_s,
-      cpu: entry.resources.cpu,
-      memory_mib: memoryMiB(entry.resources.memory),
-    };
-    return `# ${entry.ref}\n${app.variable} = _declare(${py(spec)})\n`;
+    const spec = renderedSpec(entry, app, options.appRoot);
+    return `# ${entry.ref}\n${app.variable} = _declare(\n    ${py(spec)},\n    ${py(describeSpec(spec))},\n)\n`;
   });
   return `${HEADER.replace("{env}", options.env)}\n${PYTHON_BODY.replace("{schema}", MODAL_CALL_SCHEMA).replace("{grace}", String(SERVER_GRACE_S))}\n\n${declarations.join("\n")}`;
 }
@@ -219,8 +225,8 @@ def _invoke(spec, payload, mock):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _declare(spec):
-    """One app per processor, two entrypoints with one signature; secrets by name only."""
+def _declare(spec, description):
+    """One app per processor, three entrypoints with one signature; secrets by name only."""
     app = modal.App(spec["app"])
     options = dict(
         image=modal.Image.from_registry(spec["image"]).entrypoint([]),
@@ -237,8 +243,12 @@ def _declare(spec):
     def mock(payload):
         return _invoke(spec, payload, mock=True)
 
-    # Modal names a function by its qualified name; these are called by name, "run" and "mock".
-    for entry in (run, mock):
+    def describe(payload):
+        # Constants baked at render time: what drift compares with the registry (docs/modal.md).
+        return dict(description)
+
+    # Modal names a function by its qualified name; these are called by name.
+    for entry in (run, mock, describe):
         entry.__qualname__ = entry.__name__
         app.function(**options)(entry)
     return app

@@ -13,6 +13,8 @@ export interface ModalFunctionTarget {
  * The Modal side of the ModalAdapter as two injectable steps: `resolve` finds a deployed
  * function, `invoke` calls it. Production is the `modal` JS SDK (sdkTransport); tests inject
  * their own. `invoke` must stop work when `signal` aborts (the adapter's client timeout).
+ * `resolve` throws ERR_MODAL_LOOKUP with `details.not_found` when the app or function is not
+ * deployed (see isNotDeployed), and without it when the lookup itself failed.
  */
 export interface ModalTransport {
   resolve(target: ModalFunctionTarget): Promise<unknown>;
@@ -20,10 +22,28 @@ export interface ModalTransport {
   close?(): void;
 }
 
+/** A lookup error that means "not deployed", as opposed to "could not look". */
+export function isNotDeployed(error: unknown): boolean {
+  return error instanceof SigilError && error.code === "ERR_MODAL_LOOKUP" && error.details.not_found === true;
+}
+
 export interface ModalCredentials {
   tokenId?: string;
   tokenSecret?: string;
   environment?: string;
+}
+
+/** MODAL_TOKEN_ID, MODAL_TOKEN_SECRET and MODAL_ENVIRONMENT, read by a face and passed in. */
+export function modalCredentialsFrom(env: NodeJS.ProcessEnv): ModalCredentials {
+  const value = (name: string) => env[name]?.trim() || undefined;
+  const tokenId = value("MODAL_TOKEN_ID");
+  const tokenSecret = value("MODAL_TOKEN_SECRET");
+  const environment = value("MODAL_ENVIRONMENT");
+  return {
+    ...(tokenId ? { tokenId } : {}),
+    ...(tokenSecret ? { tokenSecret } : {}),
+    ...(environment ? { environment } : {}),
+  };
 }
 
 /** The subset of the SDK the transport uses (modal@0.11.1, docs: TOOLCHAIN.md). */
@@ -50,6 +70,8 @@ function sdkError(error: unknown, code: "ERR_MODAL_LOOKUP" | "ERR_MODAL_INVOCATI
   const name = error instanceof Error ? error.name : "";
   const text = (error instanceof Error ? error.message : String(error)).slice(0, 500);
   if (name === "FunctionTimeoutError") return new SigilError("ERR_MODAL_TIMEOUT", text);
+  // Not deployed (app or function): drift reports this as a missing app, not as a failed lookup.
+  if (name === "NotFoundError") return new SigilError(code, `${name}: ${text}`, { not_found: true });
   return new SigilError(code, name ? `${name}: ${text}` : text);
 }
 

@@ -80,6 +80,28 @@ test("the main lane is the serialized chain Build & Pin → Acceptance → Deplo
   ]);
 });
 
+test("the Deploy job deploys, then validates the mock functions; the Drift job checks the deployed apps", () => {
+  const doc = parse(read(".github/workflows/main-lane.yml"));
+  const uses = (job: string): string[] =>
+    doc.jobs[job].steps.map((s: { uses?: string }) => s.uses).filter((u: string | undefined) => u);
+  const deploy = uses("deploy").filter((u) => u.startsWith("./.sigil/toolkit/actions/"));
+  expect(deploy.slice(-3)).toEqual([
+    "./.sigil/toolkit/actions/sync-secrets",
+    "./.sigil/toolkit/actions/deploy-modal",
+    "./.sigil/toolkit/actions/validate-mock",
+  ]);
+  expect(uses("drift")).toContain("./.sigil/toolkit/actions/drift");
+  for (const [job, action] of [
+    ["deploy", "validate-mock"],
+    ["drift", "drift"],
+  ] as const) {
+    const step = doc.jobs[job].steps.find(
+      (s: { uses?: string }) => s.uses === `./.sigil/toolkit/actions/${action}`,
+    );
+    expect(Object.keys(step.env)).toEqual(["MODAL_TOKEN_ID", "MODAL_TOKEN_SECRET", "MODAL_ENVIRONMENT"]);
+  }
+});
+
 test("this repository's CI runs npm test, the check-dist step and the PR lane", () => {
   const ci = parse(read(".github/workflows/ci.yml"));
   const runs = ci.jobs.test.steps.map((s: { run?: string }) => s.run).filter(Boolean);

@@ -151,6 +151,25 @@ describe("validate action (dist/validate.js)", () => {
   });
 });
 
+describe("validate-mock and drift actions (dist/validate-mock.js, dist/drift.js)", () => {
+  // The checks themselves run against an injected transport (modal-validate-mock and modal-drift
+  // tests); here, the bundles' own boundary: tags stop both before any Modal lookup.
+  test.each(["validate-mock", "drift"] as const)(
+    "%s refuses a tagged registry with ERR_IMAGE_UNPINNED",
+    async (name) => {
+      await using sandbox = await makeSandbox();
+      const run = await runBundledAction(name, sandbox, { environment: "main" });
+      expectFailedWith(run, "ERR_IMAGE_UNPINNED");
+    },
+  );
+
+  test("an environment outside staging and main is ERR_ACTION_INPUT", async () => {
+    await using sandbox = await makeSandbox();
+    const run = await runBundledAction("drift", sandbox, { environment: "dev" });
+    expectFailedWith(run, "ERR_ACTION_INPUT");
+  });
+});
+
 describe("umbrella action (dist/sigil.js)", () => {
   test("command selects the action", async () => {
     await using sandbox = await makeSandbox();
@@ -163,7 +182,7 @@ describe("umbrella action (dist/sigil.js)", () => {
     await using sandbox = await makeSandbox();
     const run = await runBundledAction("sigil", sandbox, { command: "deploy-everything" });
     expectFailedWith(run, "ERR_ACTION_INPUT");
-    expect(run.stdout).toContain("deploy-modal, pr-lane, sync-secrets, validate");
+    expect(run.stdout).toContain("deploy-modal, drift, pr-lane, sync-secrets, validate, validate-mock");
     await expectNothingOutside(sandbox);
   });
 });

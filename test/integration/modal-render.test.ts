@@ -3,7 +3,14 @@ import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import type { RegistryEntry } from "../../src/core/index.js";
-import { modalAppNameFromRef, renderModalApp } from "../../src/modal/index.js";
+import {
+  describeSpec,
+  ModalAppDescription,
+  modalAppNameFromRef,
+  planApps,
+  renderedSpec,
+  renderModalApp,
+} from "../../src/modal/index.js";
 import { loadRegistry } from "../../src/supply/index.js";
 import { REPO_ROOT, tempDir } from "../helpers/temp.js";
 
@@ -38,7 +45,7 @@ describe("renderModalApp", () => {
     await execa("python3", ["-m", "py_compile", path], { env: { PYTHONDONTWRITEBYTECODE: "1" } });
   });
 
-  it("declares, per processor, one app with run and mock of one signature, pinned image, secrets by name", async () => {
+  it("declares, per processor, one app with run, mock and describe of one signature, pinned image, secrets by name", async () => {
     await using dir = await tempDir();
     const path = join(dir.path, "modal_app.py");
     await writeFile(path, renderModalApp(await entries(), { env: "main", appName: mainNames }));
@@ -59,8 +66,31 @@ describe("renderModalApp", () => {
       serialized: true,
     };
     expect(litellm).toEqual({
+      describe: { options, params: ["payload"] },
       mock: { options, params: ["payload"] },
       run: { options, params: ["payload"] },
+    });
+  });
+
+  it("describe answers the constants drift compares: image, timeout, secrets, spec hash", async () => {
+    await using dir = await tempDir();
+    const path = join(dir.path, "modal_app.py");
+    const list = await entries();
+    await writeFile(path, renderModalApp(list, { env: "main", appName: mainNames }));
+    const { stdout } = await execa("python3", [HARNESS, "call", path, "llm-litellm-v1", "describe"], {
+      input: "{}",
+    });
+    const answer = ModalAppDescription.parse(JSON.parse(stdout));
+    const [app] = planApps(list, { env: "main", appName: mainNames });
+    const entry = list.find((e) => e.ref === "llm/litellm@1");
+    if (!app || !entry) throw new Error("fixture registry changed");
+    expect(answer).toEqual(describeSpec(renderedSpec(entry, app)));
+    expect(answer).toMatchObject({
+      ref: "llm/litellm@1",
+      app: "llm-litellm-v1",
+      image: `ghcr.io/sigil-zero/sigil-zero/llm-litellm@sha256:${"a".repeat(64)}`,
+      timeout_s: 120,
+      secrets: ["sigil-openai-api-key"],
     });
   });
 

@@ -1,8 +1,7 @@
 import { writeFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { type Command, Option } from "commander";
+import type { Command } from "commander";
 import { z } from "zod";
-import type { RegistryEntry } from "../../core/index.js";
 import {
   declaredSecrets,
   deployApps,
@@ -12,18 +11,19 @@ import {
   renderModalApp,
   syncSecrets,
 } from "../../modal/index.js";
-import { loadRegistry } from "../../supply/index.js";
-import { type CommandIo, defineCommand, resolveLogFormat } from "../command.js";
+import { defineCommand, resolveLogFormat } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
-import { devIdentity } from "../modal-settings.js";
-
-const ProjectFlags = {
-  env: ModalEnv,
-  registry: z.string().min(1).optional(),
-  root: z.string().min(1).optional(),
-  json: z.boolean().optional(),
-};
-const IdentityFlags = { branch: z.string().optional(), user: z.string().optional() };
+import { registerModalChecks } from "./modal-checks.js";
+import {
+  appNamer,
+  envOption,
+  IdentityFlags,
+  identityOptions,
+  modalEnvironment,
+  ProjectFlags,
+  projectOptions,
+  registryEntries,
+} from "./modal-flags.js";
 
 const NameFlags = z.strictObject({
   ref: z.string().min(1),
@@ -44,54 +44,12 @@ const DeployFlags = z.strictObject({
 });
 const SecretsFlags = z.strictObject({ ...ProjectFlags });
 
-function envOption(): Option {
-  return new Option("--env <env>", "lane: dev apps are per branch and user, staging and main canonical")
-    .choices(["dev", "staging", "main"])
-    .makeOptionMandatory();
-}
-
-function projectOptions(command: Command): Command {
-  return command
-    .addOption(envOption())
-    .option("--registry <dir>", "registry entries folder (default: <root>/registry/processors)")
-    .option("--root <dir>", "project root holding registry/ (default: .)")
-    .option("--json", "print one JSON value on stdout");
-}
-
-function identityOptions(command: Command): Command {
-  return command
-    .option(
-      "--branch <branch>",
-      "dev: branch in the app name (default: $SIGIL_BRANCH, $GITHUB_HEAD_REF, $GITHUB_REF_NAME)",
-    )
-    .option("--user <user>", "dev: user in the app name (default: $SIGIL_USER, $GITHUB_ACTOR, $USER)");
-}
-
-async function registryEntries(
-  flags: { registry?: string; root?: string },
-  io: CommandIo,
-): Promise<RegistryEntry[]> {
-  const root = resolve(io.ctx.cwd, flags.root ?? ".");
-  const registry = await loadRegistry(resolve(root, flags.registry ?? "registry/processors"));
-  return [...registry.values()].map((e) => e.entry);
-}
-
-function appNamer(flags: z.infer<typeof RenderFlags>, io: CommandIo) {
-  const identity = devIdentity(io.ctx.env, flags);
-  const log = io.logger(resolveLogFormat(undefined, io.env, io.stderr));
-  return (ref: string) =>
-    modalAppNameFromRef(ref, flags.env, {
-      ...identity,
-      warn: (message) => log.warn({ event: "modal.app_name.fallback" }, message),
-    }).name;
-}
-
-const modalEnvironment = (io: CommandIo) => io.ctx.env.MODAL_ENVIRONMENT?.trim() || undefined;
-
 export function registerModal(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   const modal = program
     .command("modal")
-    .description("Modal: app names, modal_app.py, deploys and secret sync (docs/modal.md).");
+    .description(
+      "Modal: app names, modal_app.py, deploys, secret sync, mock validation and drift (docs/modal.md).",
+    );
 
   const name = identityOptions(
     modal
@@ -186,4 +144,6 @@ export function registerModal(program: Command, ctx: CliContext, setExit: (code:
       return EXIT.ok;
     },
   });
+
+  registerModalChecks(modal, ctx, setExit);
 }

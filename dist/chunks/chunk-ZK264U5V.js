@@ -2133,9 +2133,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve9, reject) => {
+          return new Promise((resolve12, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve9(data);
+              return err ? reject(err) : resolve12(data);
             });
           });
         }
@@ -2173,12 +2173,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve9, reject) => {
+          return new Promise((resolve12, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve9(data);
+              ) : resolve12(data);
             });
           });
         }
@@ -4445,8 +4445,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve9, reject) => {
-        res = resolve9;
+      const promise2 = new Promise((resolve12, reject) => {
+        res = resolve12;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6697,12 +6697,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve9, reject) => {
+      const waitForDrain = () => new Promise((resolve12, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve9;
+          callback = resolve12;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7372,12 +7372,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve9, reject) => {
+      const waitForDrain = () => new Promise((resolve12, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve9;
+          callback = resolve12;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7856,16 +7856,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve9) => {
+        return new Promise((resolve12) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve9;
+            this[kClosedResolve] = resolve12;
           } else {
-            resolve9(null);
+            resolve12(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve9) => {
+        return new Promise((resolve12) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7876,7 +7876,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve9(null);
+            resolve12(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7927,7 +7927,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve9, reject) => {
+        const socket = await new Promise((resolve12, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7939,7 +7939,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve9(socket2);
+              resolve12(socket2);
             }
           });
         });
@@ -8275,8 +8275,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve9) => {
-            this[kClosedResolve] = resolve9;
+          await new Promise((resolve12) => {
+            this[kClosedResolve] = resolve12;
           });
         }
       }
@@ -9545,7 +9545,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve9, reject) => {
+        return await new Promise((resolve12, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9558,7 +9558,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve9(null);
+              resolve12(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9577,7 +9577,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve9, reject) => {
+      return new Promise((resolve12, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9594,7 +9594,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve9,
+              resolve: resolve12,
               reject,
               length: 0,
               body: []
@@ -9664,18 +9664,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve9, stream, length } = consume2;
+      const { type, body, resolve: resolve12, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve9(chunksDecode(body, length));
+          resolve12(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve9(JSON.parse(chunksDecode(body, length)));
+          resolve12(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve9(chunksConcat(body, length).buffer);
+          resolve12(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve9(new Blob(body, { type: stream[kContentType] }));
+          resolve12(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve9(chunksConcat(body, length));
+          resolve12(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9932,9 +9932,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve12, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10157,9 +10157,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve12, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10444,9 +10444,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve12, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -10538,9 +10538,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve9, reject) => {
+        return new Promise((resolve12, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve9(data);
+            return err ? reject(err) : resolve12(data);
           });
         });
       }
@@ -14403,7 +14403,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve9, reject) => agent.dispatch(
+        return new Promise((resolve12, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14479,7 +14479,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve9({
+              resolve12({
                 status,
                 statusText,
                 headersList,
@@ -14522,7 +14522,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve9({
+              resolve12({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18263,8 +18263,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve9) => {
-        setTimeout(resolve9, ms).unref();
+      return new Promise((resolve12) => {
+        setTimeout(resolve12, ms).unref();
       });
     }
     module.exports = {
@@ -21699,7 +21699,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync: existsSync4 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join18, isAbsolute: isAbsolute2, sep: sep6 } = __require("node:path");
+    var { join: join18, isAbsolute: isAbsolute2, sep: sep7 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -21907,7 +21907,7 @@ var require_transport = __commonJS({
         let fixTarget2;
         for (const filePath of callers) {
           try {
-            const context = filePath === "node:repl" ? process.cwd() + sep6 : filePath;
+            const context = filePath === "node:repl" ? process.cwd() + sep7 : filePath;
             fixTarget2 = createRequire(context).resolve(origin);
             break;
           } catch (err) {
@@ -27666,10 +27666,10 @@ var require_resolve_block_map = __commonJS({
       let offset = bm.offset;
       let commentEnd = null;
       for (const collItem of bm.items) {
-        const { start, key, sep: sep6, value } = collItem;
+        const { start, key, sep: sep7, value } = collItem;
         const keyProps = resolveProps.resolveProps(start, {
           indicator: "explicit-key-ind",
-          next: key ?? sep6?.[0],
+          next: key ?? sep7?.[0],
           offset,
           onError,
           parentIndent: bm.indent,
@@ -27683,7 +27683,7 @@ var require_resolve_block_map = __commonJS({
             else if ("indent" in key && key.indent !== bm.indent)
               onError(offset, "BAD_INDENT", startColMsg);
           }
-          if (!keyProps.anchor && !keyProps.tag && !sep6) {
+          if (!keyProps.anchor && !keyProps.tag && !sep7) {
             commentEnd = keyProps.end;
             if (keyProps.comment) {
               if (map2.comment)
@@ -27707,7 +27707,7 @@ var require_resolve_block_map = __commonJS({
         ctx.atKey = false;
         if (utilMapIncludes.mapIncludes(ctx, map2.items, keyNode))
           onError(keyStart, "DUPLICATE_KEY", "Map keys must be unique");
-        const valueProps = resolveProps.resolveProps(sep6 ?? [], {
+        const valueProps = resolveProps.resolveProps(sep7 ?? [], {
           indicator: "map-value-ind",
           next: value,
           offset: keyNode.range[2],
@@ -27723,7 +27723,7 @@ var require_resolve_block_map = __commonJS({
             if (ctx.options.strict && keyProps.start < valueProps.found.offset - 1024)
               onError(keyNode.range, "KEY_OVER_1024_CHARS", "The : indicator must be at most 1024 chars after the start of an implicit block mapping key");
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep6, null, valueProps, onError);
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : composeEmptyNode(ctx, offset, sep7, null, valueProps, onError);
           if (ctx.schema.compat)
             utilFlowIndentCheck.flowIndentCheck(bm.indent, value, onError);
           offset = valueNode.range[2];
@@ -27814,7 +27814,7 @@ var require_resolve_end = __commonJS({
       let comment = "";
       if (end) {
         let hasSpace = false;
-        let sep6 = "";
+        let sep7 = "";
         for (const token of end) {
           const { source, type } = token;
           switch (type) {
@@ -27828,13 +27828,13 @@ var require_resolve_end = __commonJS({
               if (!comment)
                 comment = cb;
               else
-                comment += sep6 + cb;
-              sep6 = "";
+                comment += sep7 + cb;
+              sep7 = "";
               break;
             }
             case "newline":
               if (comment)
-                sep6 += source;
+                sep7 += source;
               hasSpace = true;
               break;
             default:
@@ -27877,18 +27877,18 @@ var require_resolve_flow_collection = __commonJS({
       let offset = fc.offset + fc.start.source.length;
       for (let i = 0; i < fc.items.length; ++i) {
         const collItem = fc.items[i];
-        const { start, key, sep: sep6, value } = collItem;
+        const { start, key, sep: sep7, value } = collItem;
         const props = resolveProps.resolveProps(start, {
           flow: fcName,
           indicator: "explicit-key-ind",
-          next: key ?? sep6?.[0],
+          next: key ?? sep7?.[0],
           offset,
           onError,
           parentIndent: fc.indent,
           startOnNewline: false
         });
         if (!props.found) {
-          if (!props.anchor && !props.tag && !sep6 && !value) {
+          if (!props.anchor && !props.tag && !sep7 && !value) {
             if (i === 0 && props.comma)
               onError(props.comma, "UNEXPECTED_TOKEN", `Unexpected , in ${fcName}`);
             else if (i < fc.items.length - 1)
@@ -27942,8 +27942,8 @@ var require_resolve_flow_collection = __commonJS({
             }
           }
         }
-        if (!isMap2 && !sep6 && !props.found) {
-          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep6, null, props, onError);
+        if (!isMap2 && !sep7 && !props.found) {
+          const valueNode = value ? composeNode(ctx, value, props, onError) : composeEmptyNode(ctx, props.end, sep7, null, props, onError);
           coll.items.push(valueNode);
           offset = valueNode.range[2];
           if (isBlock(value))
@@ -27955,7 +27955,7 @@ var require_resolve_flow_collection = __commonJS({
           if (isBlock(key))
             onError(keyNode.range, "BLOCK_IN_FLOW", blockMsg);
           ctx.atKey = false;
-          const valueProps = resolveProps.resolveProps(sep6 ?? [], {
+          const valueProps = resolveProps.resolveProps(sep7 ?? [], {
             flow: fcName,
             indicator: "map-value-ind",
             next: value,
@@ -27966,8 +27966,8 @@ var require_resolve_flow_collection = __commonJS({
           });
           if (valueProps.found) {
             if (!isMap2 && !props.found && ctx.options.strict) {
-              if (sep6)
-                for (const st of sep6) {
+              if (sep7)
+                for (const st of sep7) {
                   if (st === valueProps.found)
                     break;
                   if (st.type === "newline") {
@@ -27984,7 +27984,7 @@ var require_resolve_flow_collection = __commonJS({
             else
               onError(valueProps.start, "MISSING_CHAR", `Missing , or : between ${fcName} items`);
           }
-          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep6, null, valueProps, onError) : null;
+          const valueNode = value ? composeNode(ctx, value, valueProps, onError) : valueProps.found ? composeEmptyNode(ctx, valueProps.end, sep7, null, valueProps, onError) : null;
           if (valueNode) {
             if (isBlock(value))
               onError(valueNode.range, "BLOCK_IN_FLOW", blockMsg);
@@ -28164,7 +28164,7 @@ var require_resolve_block_scalar = __commonJS({
           chompStart = i + 1;
       }
       let value = "";
-      let sep6 = "";
+      let sep7 = "";
       let prevMoreIndented = false;
       for (let i = 0; i < contentStart; ++i)
         value += lines[i][0].slice(trimIndent) + "\n";
@@ -28181,24 +28181,24 @@ var require_resolve_block_scalar = __commonJS({
           indent = "";
         }
         if (type === Scalar.Scalar.BLOCK_LITERAL) {
-          value += sep6 + indent.slice(trimIndent) + content;
-          sep6 = "\n";
+          value += sep7 + indent.slice(trimIndent) + content;
+          sep7 = "\n";
         } else if (indent.length > trimIndent || content[0] === "	") {
-          if (sep6 === " ")
-            sep6 = "\n";
-          else if (!prevMoreIndented && sep6 === "\n")
-            sep6 = "\n\n";
-          value += sep6 + indent.slice(trimIndent) + content;
-          sep6 = "\n";
+          if (sep7 === " ")
+            sep7 = "\n";
+          else if (!prevMoreIndented && sep7 === "\n")
+            sep7 = "\n\n";
+          value += sep7 + indent.slice(trimIndent) + content;
+          sep7 = "\n";
           prevMoreIndented = true;
         } else if (content === "") {
-          if (sep6 === "\n")
+          if (sep7 === "\n")
             value += "\n";
           else
-            sep6 = "\n";
+            sep7 = "\n";
         } else {
-          value += sep6 + content;
-          sep6 = " ";
+          value += sep7 + content;
+          sep7 = " ";
           prevMoreIndented = false;
         }
       }
@@ -28381,25 +28381,25 @@ var require_resolve_flow_scalar = __commonJS({
         trimBoth = /^[ \t]+|[ \t]+$/g;
       }
       let res = match[1].replace(trimEnd, "");
-      let sep6 = " ";
+      let sep7 = " ";
       let pos = line.lastIndex;
       while (match = line.exec(source)) {
         const lm = match[1].replace(trimBoth, "");
         if (lm === "") {
-          if (sep6 === "\n")
-            res += sep6;
+          if (sep7 === "\n")
+            res += sep7;
           else
-            sep6 = "\n";
+            sep7 = "\n";
         } else {
-          res += sep6 + lm;
-          sep6 = " ";
+          res += sep7 + lm;
+          sep7 = " ";
         }
         pos = line.lastIndex;
       }
       const last = /[ \t]*(.*)/sy;
       last.lastIndex = pos;
       match = last.exec(source);
-      return res + sep6 + (match?.[1] ?? "");
+      return res + sep7 + (match?.[1] ?? "");
     }
     function doubleQuotedValue(source, onError) {
       let res = "";
@@ -29209,14 +29209,14 @@ var require_cst_stringify = __commonJS({
         }
       }
     }
-    function stringifyItem({ start, key, sep: sep6, value }) {
+    function stringifyItem({ start, key, sep: sep7, value }) {
       let res = "";
       for (const st of start)
         res += st.source;
       if (key)
         res += stringifyToken(key);
-      if (sep6)
-        for (const st of sep6)
+      if (sep7)
+        for (const st of sep7)
           res += st.source;
       if (value)
         res += stringifyToken(value);
@@ -30383,18 +30383,18 @@ var require_parser = __commonJS({
         if (this.type === "map-value-ind") {
           const prev = getPrevProps(this.peek(2));
           const start = getFirstKeyStartProps(prev);
-          let sep6;
+          let sep7;
           if (scalar.end) {
-            sep6 = scalar.end;
-            sep6.push(this.sourceToken);
+            sep7 = scalar.end;
+            sep7.push(this.sourceToken);
             delete scalar.end;
           } else
-            sep6 = [this.sourceToken];
+            sep7 = [this.sourceToken];
           const map2 = {
             type: "block-map",
             offset: scalar.offset,
             indent: scalar.indent,
-            items: [{ start, key: scalar, sep: sep6 }]
+            items: [{ start, key: scalar, sep: sep7 }]
           };
           this.onKeyLine = true;
           this.stack[this.stack.length - 1] = map2;
@@ -30547,15 +30547,15 @@ var require_parser = __commonJS({
                 } else if (isFlowToken(it.key) && !includesToken(it.sep, "newline")) {
                   const start2 = getFirstKeyStartProps(it.start);
                   const key = it.key;
-                  const sep6 = it.sep;
-                  sep6.push(this.sourceToken);
+                  const sep7 = it.sep;
+                  sep7.push(this.sourceToken);
                   delete it.key;
                   delete it.sep;
                   this.stack.push({
                     type: "block-map",
                     offset: this.offset,
                     indent: this.indent,
-                    items: [{ start: start2, key, sep: sep6 }]
+                    items: [{ start: start2, key, sep: sep7 }]
                   });
                 } else if (start.length > 0) {
                   it.sep = it.sep.concat(start, this.sourceToken);
@@ -30749,13 +30749,13 @@ var require_parser = __commonJS({
             const prev = getPrevProps(parent);
             const start = getFirstKeyStartProps(prev);
             fixFlowSeqItems(fc);
-            const sep6 = fc.end.splice(1, fc.end.length);
-            sep6.push(this.sourceToken);
+            const sep7 = fc.end.splice(1, fc.end.length);
+            sep7.push(this.sourceToken);
             const map2 = {
               type: "block-map",
               offset: fc.offset,
               indent: fc.indent,
-              items: [{ start, key: fc, sep: sep6 }]
+              items: [{ start, key: fc, sep: sep7 }]
             };
             this.onKeyLine = true;
             this.stack[this.stack.length - 1] = map2;
@@ -31201,11 +31201,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve9) {
-      resolve9(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve9, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31221,7 +31221,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve9(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31500,11 +31500,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve9) {
-      resolve9(value);
+    return value instanceof P ? value : new P(function(resolve12) {
+      resolve12(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve9, reject) {
+  return new (P || (P = Promise))(function(resolve12, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31520,7 +31520,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve9(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37053,7 +37053,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve9) {
+function isRecursive(inst, stack, resolve12) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -37063,7 +37063,7 @@ function isRecursive(inst, stack, resolve9) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve9);
+      const answer = isRecursive(child, stack, resolve12);
       if (answer > result)
         result = answer;
     }
@@ -37074,7 +37074,7 @@ function isRecursive(inst, stack, resolve9) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve9) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve12) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -37138,7 +37138,7 @@ function isRecursive(inst, stack, resolve9) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve9 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve12 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -52355,7 +52355,7 @@ function forwardLines(onLine) {
   Object.assign(handler, { end: () => flush(true) });
   return handler;
 }
-var spawnProcess = (request) => new Promise((resolve9) => {
+var spawnProcess = (request) => new Promise((resolve12) => {
   const keep = request.tailChars ?? DEFAULT_TAIL;
   const out = new TailKeeper(keep);
   const err = new TailKeeper(keep);
@@ -52383,7 +52383,7 @@ var spawnProcess = (request) => new Promise((resolve9) => {
     child.stdout?.destroy();
     child.stderr?.destroy();
     lineHandler?.end?.();
-    resolve9({
+    resolve12({
       rc: exit?.rc ?? null,
       signal: exit?.signal ?? null,
       timedOut,
@@ -52521,7 +52521,7 @@ async function runAction(definition, env = process.env) {
   }
 }
 
-// src/actions/modal-actions.ts
+// src/actions/drift.ts
 import { resolve as resolve3 } from "node:path";
 
 // src/modal/app-name.ts
@@ -52919,6 +52919,32 @@ async function sourceDigest(repoRoot, source, options = {}) {
   return (await describeSourceDigest(repoRoot, source, options)).digest;
 }
 
+// src/modal/describe.ts
+var MODAL_DESCRIBE_SCHEMA = "sigil.modal.describe/v1";
+var ModalAppDescription = external_exports.strictObject({
+  schema: external_exports.literal(MODAL_DESCRIBE_SCHEMA),
+  ref: external_exports.string().min(1),
+  app: external_exports.string().min(1),
+  /** The image reference deployed, `<repo>@sha256:<digest>` in staging and main. */
+  image: external_exports.string().min(1),
+  timeout_s: external_exports.number().int().positive(),
+  /** Modal Secret names the functions mount, sorted. */
+  secrets: external_exports.array(external_exports.string().min(1)),
+  /** sha256 of the canonical JSON of the whole rendered spec (entrypoint, resources, workdir…). */
+  spec_sha256: external_exports.string().regex(/^[0-9a-f]{64}$/)
+});
+function describeSpec(spec) {
+  return {
+    schema: MODAL_DESCRIBE_SCHEMA,
+    ref: spec.ref,
+    app: spec.app,
+    image: spec.image,
+    timeout_s: spec.timeout_s,
+    secrets: spec.secrets.map((s) => s.modal),
+    spec_sha256: sha256Hex(canonicalize(spec))
+  };
+}
+
 // src/modal/protocol.ts
 var MODAL_CALL_SCHEMA = "sigil.modal.call/v1";
 var ReturnedFile = external_exports.strictObject({
@@ -52968,6 +52994,19 @@ function deployImage(entry, options) {
     );
   return image;
 }
+function renderedSpec(entry, app, appRoot = "/app") {
+  return {
+    ref: entry.ref,
+    app: app.app,
+    image: app.image,
+    workdir: `${appRoot.replace(/\/+$/, "")}/${entry.source}`,
+    entrypoint: entry.entrypoint,
+    secrets: [...entry.secrets].sort().map((name) => ({ env: name, modal: modalSecretName(name) })),
+    timeout_s: entry.timeout_s,
+    cpu: entry.resources.cpu,
+    memory_mib: memoryMiB(entry.resources.memory)
+  };
+}
 function planApps(entries, options) {
   return [...entries].sort((a, b) => a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0).map((entry) => ({
     variable: appVariable(entry.ref),
@@ -52979,23 +53018,15 @@ function planApps(entries, options) {
 function renderModalApp(entries, options) {
   const apps = planApps(entries, options);
   const byRef = new Map(entries.map((e) => [e.ref, e]));
-  const appRoot = (options.appRoot ?? "/app").replace(/\/+$/, "");
   const declarations = apps.map((app) => {
     const entry = byRef.get(app.ref);
     if (!entry) throw new SigilError("ERR_INTERNAL", `no entry for ${app.ref}`);
-    const spec = {
-      ref: entry.ref,
-      app: app.app,
-      image: app.image,
-      workdir: `${appRoot}/${entry.source}`,
-      entrypoint: entry.entrypoint,
-      secrets: [...entry.secrets].sort().map((name) => ({ env: name, modal: modalSecretName(name) })),
-      timeout_s: entry.timeout_s,
-      cpu: entry.resources.cpu,
-      memory_mib: memoryMiB(entry.resources.memory)
-    };
+    const spec = renderedSpec(entry, app, options.appRoot);
     return `# ${entry.ref}
-${app.variable} = _declare(${py(spec)})
+${app.variable} = _declare(
+    ${py(spec)},
+    ${py(describeSpec(spec))},
+)
 `;
   });
   return `${HEADER.replace("{env}", options.env)}
@@ -53118,8 +53149,8 @@ def _invoke(spec, payload, mock):
         shutil.rmtree(scratch, ignore_errors=True)
 
 
-def _declare(spec):
-    """One app per processor, two entrypoints with one signature; secrets by name only."""
+def _declare(spec, description):
+    """One app per processor, three entrypoints with one signature; secrets by name only."""
     app = modal.App(spec["app"])
     options = dict(
         image=modal.Image.from_registry(spec["image"]).entrypoint([]),
@@ -53136,8 +53167,12 @@ def _declare(spec):
     def mock(payload):
         return _invoke(spec, payload, mock=True)
 
-    # Modal names a function by its qualified name; these are called by name, "run" and "mock".
-    for entry in (run, mock):
+    def describe(payload):
+        # Constants baked at render time: what drift compares with the registry (docs/modal.md).
+        return dict(description)
+
+    # Modal names a function by its qualified name; these are called by name.
+    for entry in (run, mock, describe):
         entry.__qualname__ = entry.__name__
         app.function(**options)(entry)
     return app
@@ -53164,6 +53199,163 @@ async function deployApps(request) {
     await rm3(dir, { recursive: true, force: true });
   }
   return apps.map(({ ref, app, image }) => ({ ref, app, image }));
+}
+
+// src/modal/transport.ts
+function isNotDeployed(error63) {
+  return error63 instanceof SigilError && error63.code === "ERR_MODAL_LOOKUP" && error63.details.not_found === true;
+}
+function modalCredentialsFrom(env) {
+  const value = (name) => env[name]?.trim() || void 0;
+  const tokenId = value("MODAL_TOKEN_ID");
+  const tokenSecret = value("MODAL_TOKEN_SECRET");
+  const environment = value("MODAL_ENVIRONMENT");
+  return {
+    ...tokenId ? { tokenId } : {},
+    ...tokenSecret ? { tokenSecret } : {},
+    ...environment ? { environment } : {}
+  };
+}
+function isSdkFunction(value) {
+  return typeof value === "object" && value !== null && typeof Reflect.get(value, "spawn") === "function";
+}
+function sdkError(error63, code) {
+  const name = error63 instanceof Error ? error63.name : "";
+  const text = (error63 instanceof Error ? error63.message : String(error63)).slice(0, 500);
+  if (name === "FunctionTimeoutError") return new SigilError("ERR_MODAL_TIMEOUT", text);
+  if (name === "NotFoundError") return new SigilError(code, `${name}: ${text}`, { not_found: true });
+  return new SigilError(code, name ? `${name}: ${text}` : text);
+}
+function sdkTransport(credentials) {
+  let client;
+  const connect = () => {
+    client ??= import("./dist-MEF422WF.js").then(
+      ({ ModalClient }) => new ModalClient({
+        ...credentials.tokenId ? { tokenId: credentials.tokenId } : {},
+        ...credentials.tokenSecret ? { tokenSecret: credentials.tokenSecret } : {},
+        ...credentials.environment ? { environment: credentials.environment } : {}
+      })
+    );
+    return client;
+  };
+  return {
+    async resolve(target) {
+      try {
+        const sdk = await connect();
+        return await sdk.functions.fromName(target.app, target.fn, {
+          ...target.environment ? { environment: target.environment } : {}
+        });
+      } catch (error63) {
+        throw sdkError(error63, "ERR_MODAL_LOOKUP");
+      }
+    },
+    async invoke(fn, payload, signal) {
+      if (!isSdkFunction(fn)) throw new SigilError("ERR_MODAL_INVOCATION", "resolver returned no function");
+      let call;
+      const cancel = () => void call?.cancel().catch(() => void 0);
+      signal.addEventListener("abort", cancel, { once: true });
+      try {
+        call = await fn.spawn([payload]);
+        if (signal.aborted) cancel();
+        return await call.get();
+      } catch (error63) {
+        throw sdkError(error63, "ERR_MODAL_INVOCATION");
+      } finally {
+        signal.removeEventListener("abort", cancel);
+      }
+    },
+    close() {
+      void client?.then((c) => c.close()).catch(() => void 0);
+    }
+  };
+}
+
+// src/modal/drift.ts
+var DESCRIBE_TIMEOUT_MS = 18e4;
+var COMPARED = ["app", "image", "timeout_s", "secrets", "spec_sha256"];
+var show = (value) => typeof value === "string" ? value : canonicalize(value);
+async function checkDrift(request) {
+  const apps = planApps(request.entries, request);
+  const byRef = new Map(request.entries.map((e) => [e.ref, e]));
+  const results = [];
+  for (const app of apps) {
+    const entry = byRef.get(app.ref);
+    if (!entry) throw new SigilError("ERR_INTERNAL", `no entry for ${app.ref}`);
+    const expected = describeSpec(renderedSpec(entry, app, request.appRoot));
+    const answer = await describeDeployed(request, app.app);
+    const result = compare(expected, answer);
+    request.logger.info({
+      event: "modal.drift.app",
+      ref: app.ref,
+      app: app.app,
+      status: result.status,
+      fields: result.differences.map((d) => d.field)
+    });
+    results.push(result);
+  }
+  return { ok: results.every((r) => r.status === "same"), env: request.env, apps: results };
+}
+function driftError(report) {
+  const drifted = report.apps.filter((a) => a.status !== "same");
+  const detail = drifted.map(
+    (a) => a.status === "missing" ? `${a.app} is not deployed` : `${a.app}: ${a.differences.map((d) => d.field).join(", ")} differ`
+  ).join("; ");
+  return new SigilError("ERR_MODAL_DRIFT", `${report.env}: ${detail}; redeploy from the registry`, {
+    apps: drifted.map((a) => a.app)
+  });
+}
+async function describeDeployed(request, app) {
+  const { transport, environment } = request;
+  let handle;
+  try {
+    handle = await transport.resolve({ app, fn: "describe", ...environment ? { environment } : {} });
+  } catch (error63) {
+    if (isNotDeployed(error63)) return { missing: SigilError.from(error63, "ERR_MODAL_LOOKUP").message };
+    throw SigilError.from(error63, "ERR_MODAL_LOOKUP");
+  }
+  const limit = request.timeoutMs ?? DESCRIBE_TIMEOUT_MS;
+  const controller = new AbortController();
+  let timer;
+  const deadline = new Promise((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new SigilError("ERR_MODAL_TIMEOUT", `${app}::describe gave no answer within ${limit} ms`));
+    }, limit);
+  });
+  const call = transport.invoke(handle, { schema: MODAL_DESCRIBE_SCHEMA }, controller.signal);
+  try {
+    return { value: await Promise.race([call, deadline]) };
+  } catch (error63) {
+    throw SigilError.from(error63, "ERR_MODAL_INVOCATION");
+  } finally {
+    clearTimeout(timer);
+    call.catch(() => void 0);
+  }
+}
+function compare(expected, answer) {
+  const base = { ref: expected.ref, app: expected.app, image: expected.image };
+  if ("missing" in answer) return { ...base, status: "missing", differences: [] };
+  const parsed = ModalAppDescription.safeParse(answer.value);
+  if (!parsed.success)
+    return {
+      ...base,
+      status: "drift",
+      differences: [
+        { field: "describe", registry: MODAL_DESCRIBE_SCHEMA, deployed: show(answer.value).slice(0, 200) }
+      ]
+    };
+  const deployed = parsed.data;
+  const differences = COMPARED.filter((f) => show(expected[f]) !== show(deployed[f])).map((field) => ({
+    field,
+    registry: show(expected[field]),
+    deployed: show(deployed[field])
+  }));
+  return {
+    ...base,
+    status: differences.length === 0 ? "same" : "drift",
+    deployed_image: deployed.image,
+    differences
+  };
 }
 
 // src/modal/modal-cli.ts
@@ -53261,60 +53453,6 @@ async function syncSecrets(request) {
   return { present, created: missing };
 }
 
-// src/modal/transport.ts
-function isSdkFunction(value) {
-  return typeof value === "object" && value !== null && typeof Reflect.get(value, "spawn") === "function";
-}
-function sdkError(error63, code) {
-  const name = error63 instanceof Error ? error63.name : "";
-  const text = (error63 instanceof Error ? error63.message : String(error63)).slice(0, 500);
-  if (name === "FunctionTimeoutError") return new SigilError("ERR_MODAL_TIMEOUT", text);
-  return new SigilError(code, name ? `${name}: ${text}` : text);
-}
-function sdkTransport(credentials) {
-  let client;
-  const connect = () => {
-    client ??= import("./dist-MEF422WF.js").then(
-      ({ ModalClient }) => new ModalClient({
-        ...credentials.tokenId ? { tokenId: credentials.tokenId } : {},
-        ...credentials.tokenSecret ? { tokenSecret: credentials.tokenSecret } : {},
-        ...credentials.environment ? { environment: credentials.environment } : {}
-      })
-    );
-    return client;
-  };
-  return {
-    async resolve(target) {
-      try {
-        const sdk = await connect();
-        return await sdk.functions.fromName(target.app, target.fn, {
-          ...target.environment ? { environment: target.environment } : {}
-        });
-      } catch (error63) {
-        throw sdkError(error63, "ERR_MODAL_LOOKUP");
-      }
-    },
-    async invoke(fn, payload, signal) {
-      if (!isSdkFunction(fn)) throw new SigilError("ERR_MODAL_INVOCATION", "resolver returned no function");
-      let call;
-      const cancel = () => void call?.cancel().catch(() => void 0);
-      signal.addEventListener("abort", cancel, { once: true });
-      try {
-        call = await fn.spawn([payload]);
-        if (signal.aborted) cancel();
-        return await call.get();
-      } catch (error63) {
-        throw sdkError(error63, "ERR_MODAL_INVOCATION");
-      } finally {
-        signal.removeEventListener("abort", cancel);
-      }
-    },
-    close() {
-      void client?.then((c) => c.close()).catch(() => void 0);
-    }
-  };
-}
-
 // src/actions/inputs.ts
 var orDefault = (fallback) => external_exports.string().transform((value) => value.trim() === "" ? fallback : value.trim());
 function booleanInput(fallback) {
@@ -53342,13 +53480,69 @@ function repositoryInput() {
   return orDefault("").pipe(external_exports.string().regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"));
 }
 
+// src/actions/drift.ts
+var DriftInputs = external_exports.strictObject({
+  environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
+  "working-directory": workspacePathInput(".")
+});
+var driftAction = defineAction({
+  name: "drift",
+  inputs: DriftInputs,
+  async run(inputs, ctx) {
+    const registry2 = await loadRegistry(
+      resolve3(ctx.workspace, inputs["working-directory"], "registry/processors")
+    );
+    const credentials = modalCredentialsFrom(ctx.env);
+    const transport = sdkTransport(credentials);
+    try {
+      const report = await ctx.group(
+        "compare deployed apps with the registry",
+        () => checkDrift({
+          entries: [...registry2.values()].map((e) => e.entry),
+          env: inputs.environment,
+          appName: (ref) => modalAppNameFromRef(ref, inputs.environment).name,
+          transport,
+          ...credentials.environment ? { environment: credentials.environment } : {},
+          logger: ctx.logger
+        })
+      );
+      const drifted = report.apps.filter((a) => a.status !== "same").map((a) => a.app);
+      const error63 = report.ok ? void 0 : driftError(report);
+      return {
+        outputs: { "in-sync": String(report.ok), drifted: JSON.stringify(drifted) },
+        summary: (s) => s.addHeading(
+          `SIGIL.ZERO · drift · ${report.ok ? "✅ in sync" : `❌ ${drifted.length} drifted`} (${html(inputs.environment)})`,
+          2
+        ).addTable([
+          ["ref", "app", "status", "registry image", "deployed image", "differs"].map((data) => ({
+            data,
+            header: true
+          })),
+          ...report.apps.map((a) => [
+            `<code>${html(a.ref)}</code>`,
+            `<code>${html(a.app)}</code>`,
+            a.status === "same" ? "✅ same" : `❌ ${a.status}`,
+            `<code>${html(a.image)}</code>`,
+            a.deployed_image ? `<code>${html(a.deployed_image)}</code>` : "",
+            html(a.differences.map((d) => d.field).join(", "))
+          ])
+        ]),
+        ...error63 ? { failure: { code: error63.code, message: error63.message } } : {}
+      };
+    } finally {
+      transport.close?.();
+    }
+  }
+});
+
 // src/actions/modal-actions.ts
+import { resolve as resolve4 } from "node:path";
 var ModalActionInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput(".")
 });
 async function entriesIn(workspace, dir) {
-  const registry2 = await loadRegistry(resolve3(workspace, dir, "registry/processors"));
+  const registry2 = await loadRegistry(resolve4(workspace, dir, "registry/processors"));
   return [...registry2.values()].map((e) => e.entry);
 }
 var modalEnvironment = (env) => env.MODAL_ENVIRONMENT?.trim() || void 0;
@@ -53417,7 +53611,7 @@ var deployModalAction = defineAction({
 });
 
 // src/actions/pr-lane.ts
-import { resolve as resolve7 } from "node:path";
+import { resolve as resolve9 } from "node:path";
 
 // src/lanes/changed.ts
 var NULL_SHA = /^0+$/;
@@ -53566,10 +53760,10 @@ function assertIndexMatches(index, scanned) {
   const missing = [...listed].filter((k) => !present.has(k));
   const extra = [...present].filter((k) => !listed.has(k));
   if (missing.length || extra.length) {
-    const show = (keys) => keys.map((k) => k.split("\0")[0]).join(", ");
+    const show2 = (keys) => keys.map((k) => k.split("\0")[0]).join(", ");
     throw new SigilError(
       "ERR_ADAPTER_INVOCATION",
-      `outputs.json does not match outputs/ (listed but absent or different: ${show(missing) || "none"}; present but unlisted: ${show(extra) || "none"})`
+      `outputs.json does not match outputs/ (listed but absent or different: ${show2(missing) || "none"}; present but unlisted: ${show2(extra) || "none"})`
     );
   }
 }
@@ -53987,7 +54181,7 @@ import { join as join10 } from "node:path";
 // src/run/write-prefix.ts
 import { existsSync as existsSync2, readdirSync, realpathSync } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
+import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
 var RESERVED_WORLD_DIRS = ["execution"];
 var EXECUTION_ID_PLACEHOLDER = "{execution_id}";
 function realpathLenient(path) {
@@ -53999,7 +54193,7 @@ function realpathLenient(path) {
     if (parent === existing) break;
     existing = parent;
   }
-  return resolve4(realpathSync(existing), ...rest);
+  return resolve5(realpathSync(existing), ...rest);
 }
 function isInside(parent, child) {
   const rel = relative3(parent, child);
@@ -54008,8 +54202,8 @@ function isInside(parent, child) {
 function resolveWritePrefix(template, executionId, worldRoot, cwd) {
   if (template.includes("\0")) throw new SigilError("ERR_WRITE_PREFIX", "write prefix contains a NUL byte");
   const expanded = template.split(EXECUTION_ID_PLACEHOLDER).join(executionId);
-  const absolute = realpathLenient(resolve4(cwd, expanded));
-  const world = realpathLenient(resolve4(cwd, worldRoot));
+  const absolute = realpathLenient(resolve5(cwd, expanded));
+  const world = realpathLenient(resolve5(cwd, worldRoot));
   if (!isInside(world, absolute)) {
     throw new SigilError(
       "ERR_WRITE_PREFIX",
@@ -54231,11 +54425,11 @@ function compareRuns(a, b) {
 }
 
 // src/lanes/pr-lane.ts
-import { relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
+import { relative as relative5, resolve as resolve7, sep as sep5 } from "node:path";
 
 // src/lanes/project.ts
 import { stat as stat4 } from "node:fs/promises";
-import { join as join13, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
+import { join as join13, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
 
 // src/governance/config.ts
 import { readFile as readFile4 } from "node:fs/promises";
@@ -54276,7 +54470,7 @@ function assertInputsNameKnownRefs(config2, refs, path) {
   }
 }
 async function checkProject(request) {
-  const root = resolve5(request.root);
+  const root = resolve6(request.root);
   const config2 = await loadSigilConfig(root, request.configPath);
   const registryDir = join13(root, config2.config.registry);
   const registry2 = await loadRegistry(registryDir);
@@ -54317,8 +54511,8 @@ async function runPrLane(request, deps) {
   const clock = deps.clock ?? systemClock;
   const phase = deps.phase ?? direct;
   const started = clock.monotonicMs();
-  const root = resolve6(request.root);
-  const world = resolve6(root, request.world);
+  const root = resolve7(request.root);
+  const world = resolve7(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -54368,7 +54562,7 @@ async function runPrLane(request, deps) {
     });
     verdicts.push(verdict);
   }
-  const summaryFile = resolve6(world, "pr-lane", "summary.json");
+  const summaryFile = resolve7(world, "pr-lane", "summary.json");
   const total = Math.round(clock.monotonicMs() - started);
   const report = {
     schema: PR_LANE_REPORT_SCHEMA,
@@ -54392,7 +54586,7 @@ async function runPrLane(request, deps) {
 async function select(project, request, deps) {
   if (!request.changedOnly) return selectAll(project.entries, "every processor (changed-only is off)");
   const changed = await listChangedFiles(
-    resolve6(request.root),
+    resolve7(request.root),
     request.base ?? "",
     deps.env,
     deps.spawn ?? spawnProcess
@@ -54421,7 +54615,7 @@ async function checkProcessor(checked, project, ctx) {
         adapter: PR_LANE_ADAPTER,
         mode: "mock",
         inputsJson,
-        writePrefix: resolve6(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
+        writePrefix: resolve7(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
         world: ctx.world,
         lane: "pr"
       },
@@ -54787,6 +54981,120 @@ var verifyLaneRuns = async ({ worldRoot, prefixes }) => {
   return findings.flat().map((f) => ({ code: f.code, message: `${f.run}: ${f.message}` }));
 };
 
+// src/lanes/validate-mock.ts
+import { relative as relative7, resolve as resolve8, sep as sep6 } from "node:path";
+var VALIDATE_MOCK_REPORT_SCHEMA = "sigil.validate-mock.v1";
+var DEFAULT_INPUTS2 = { schema: "v1" };
+var toPosix3 = (path) => path.split(sep6).join("/");
+var direct2 = (_name, body) => body();
+async function validateMock(request, deps) {
+  const phase = deps.phase ?? direct2;
+  const root = resolve8(request.root);
+  const world = resolve8(root, request.world);
+  const project = await phase(
+    "validate config and registry",
+    () => checkProject({
+      root,
+      ...request.configPath ? { configPath: request.configPath } : {},
+      lane: request.env,
+      ...request.repoScope ? { repoScope: request.repoScope } : {}
+    })
+  );
+  const checks = [];
+  for (const { entry } of project.entries) {
+    const check2 = await phase(`mock ${entry.ref}`, async () => {
+      const outcome = await runProcessor(
+        {
+          ref: entry.ref,
+          adapter: "modal",
+          mode: "mock",
+          inputsJson: canonicalize(project.config.config.pr_lane.inputs[entry.ref] ?? DEFAULT_INPUTS2),
+          writePrefix: resolve8(
+            world,
+            "validate-mock",
+            entry.ref.replace(/[/@]/g, "-"),
+            EXECUTION_ID_PLACEHOLDER
+          ),
+          world,
+          lane: request.env
+        },
+        {
+          repoRoot: root,
+          registryDir: project.registryDir,
+          ...request.repoScope ? { repoScope: request.repoScope } : {},
+          cwd: root,
+          env: deps.env,
+          logger: deps.logger,
+          clock: deps.clock ?? systemClock,
+          adapters: deps.adapters
+        }
+      );
+      return settleCheck(entry.ref, request.appName(entry.ref), outcome, root);
+    });
+    deps.logger.info({
+      event: "validate_mock.check",
+      processor_ref: check2.ref,
+      app: check2.app,
+      status: check2.status,
+      code: check2.code
+    });
+    checks.push(check2);
+  }
+  const summaryFile = resolve8(world, "validate-mock", "summary.json");
+  const report = {
+    schema: VALIDATE_MOCK_REPORT_SCHEMA,
+    ok: checks.every((c) => c.status === "pass"),
+    env: request.env,
+    checks,
+    summary_path: toPosix3(relative7(root, summaryFile))
+  };
+  await phase("write report", () => writeFileAtomic(summaryFile, `${JSON.stringify(report, null, 2)}
+`));
+  return report;
+}
+async function settleCheck(ref, app, outcome, root) {
+  const { envelope } = outcome;
+  const check2 = {
+    ref,
+    app,
+    status: "fail",
+    execution_id: envelope.execution_id,
+    outputs: [],
+    ...outcome.writePrefix ? { write_prefix: toPosix3(relative7(root, outcome.writePrefix)) } : {}
+  };
+  if (envelope.status === "error")
+    return { ...check2, code: envelope.error.code, message: `${ref}: ${envelope.error.message}` };
+  if (!outcome.writePrefix) {
+    const error63 = new SigilError("ERR_INTERNAL", `${ref}: the run left no write prefix`);
+    return { ...check2, code: error63.code, message: error63.message };
+  }
+  try {
+    const artifacts = await readRunArtifacts(outcome.writePrefix);
+    if (artifacts.receipt.mode !== "mock")
+      throw new SigilError(
+        "ERR_MODAL_PAYLOAD",
+        `${ref}: the mock entrypoint returned a ${artifacts.receipt.mode} receipt`
+      );
+    return {
+      ...check2,
+      status: "pass",
+      outputs: artifacts.outputs,
+      outputs_index_sha256: sha256Hex(artifacts.outputsIndexBytes)
+    };
+  } catch (error63) {
+    const sigil = SigilError.from(error63, "ERR_ADAPTER_INVOCATION");
+    return { ...check2, code: sigil.code, message: sigil.message };
+  }
+}
+function validateMockFailure(report) {
+  const failed = report.checks.filter((c) => c.status === "fail");
+  const [first] = failed;
+  if (!first) return void 0;
+  const others = failed.slice(1).map((f) => f.ref);
+  const more = others.length > 0 ? ` (${others.length} more failed: ${others.join(", ")})` : "";
+  return { code: first.code ?? "ERR_INTERNAL", message: `${first.message ?? first.ref}${more}` };
+}
+
 // src/actions/pr-lane.ts
 var PrLaneInputs2 = external_exports.strictObject({
   mode: choiceInput(Mode, "mock"),
@@ -54801,7 +55109,7 @@ var prLaneAction = defineAction({
   name: "pr-lane",
   inputs: PrLaneInputs2,
   async run(inputs, ctx) {
-    const root = resolve7(ctx.workspace, inputs["working-directory"]);
+    const root = resolve9(ctx.workspace, inputs["working-directory"]);
     const report = await runPrLane(
       {
         root,
@@ -54822,7 +55130,7 @@ var prLaneAction = defineAction({
     );
     return {
       outputs: {
-        "summary-path": resolve7(root, report.summary_path),
+        "summary-path": resolve9(root, report.summary_path),
         passed: String(report.ok),
         verdicts: JSON.stringify(Object.fromEntries(report.processors.map((p) => [p.ref, p.verdict])))
       },
@@ -54877,7 +55185,7 @@ function renderSummary(summary2, report) {
 }
 
 // src/actions/validate.ts
-import { resolve as resolve8 } from "node:path";
+import { resolve as resolve10 } from "node:path";
 var ValidateInputs = external_exports.strictObject({
   lane: choiceInput(Lane, "pr"),
   "working-directory": workspacePathInput("."),
@@ -54891,7 +55199,7 @@ var validateAction = defineAction({
     const project = await ctx.group(
       "validate config and registry",
       () => checkProject({
-        root: resolve8(ctx.workspace, inputs["working-directory"]),
+        root: resolve10(ctx.workspace, inputs["working-directory"]),
         configPath: inputs.config,
         lane: inputs.lane,
         ...inputs.repository ? { repoScope: inputs.repository } : {}
@@ -54929,12 +55237,86 @@ function renderSummary2(summary2, project, lane) {
   ]);
 }
 
+// src/actions/validate-mock.ts
+import { resolve as resolve11 } from "node:path";
+var ValidateMockInputs = external_exports.strictObject({
+  environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
+  "working-directory": workspacePathInput("."),
+  world: workspacePathInput("artifacts"),
+  config: workspacePathInput(".github/sigil.yml"),
+  repository: repositoryInput()
+});
+var validateMockAction = defineAction({
+  name: "validate-mock",
+  inputs: ValidateMockInputs,
+  async run(inputs, ctx) {
+    const root = resolve11(ctx.workspace, inputs["working-directory"]);
+    const env = inputs.environment;
+    const credentials = modalCredentialsFrom(ctx.env);
+    const transport = sdkTransport(credentials);
+    const appName = (ref) => modalAppNameFromRef(ref, env).name;
+    try {
+      const report = await validateMock(
+        {
+          root,
+          world: inputs.world,
+          configPath: inputs.config,
+          env,
+          appName,
+          ...inputs.repository ? { repoScope: inputs.repository } : {}
+        },
+        {
+          env: ctx.env,
+          logger: ctx.logger,
+          phase: ctx.group,
+          adapters: createAdapterFactory({
+            repoRoot: root,
+            modal: {
+              env,
+              transport,
+              ...credentials.environment ? { environment: credentials.environment } : {}
+            }
+          })
+        }
+      );
+      const failure2 = validateMockFailure(report);
+      return {
+        outputs: {
+          "summary-path": resolve11(root, report.summary_path),
+          passed: String(report.ok),
+          checks: JSON.stringify(
+            Object.fromEntries(report.checks.map((c) => [c.ref, c.code ? `fail ${c.code}` : c.status]))
+          )
+        },
+        summary: (s) => s.addHeading(
+          `SIGIL.ZERO · validate-mock · ${report.ok ? "✅" : "❌"} ${report.checks.length} apps in ${html(env)}`,
+          2
+        ).addTable([
+          ["ref", "app", "status", "code", "outputs"].map((data) => ({ data, header: true })),
+          ...report.checks.map((c) => [
+            `<code>${html(c.ref)}</code>`,
+            `<code>${html(c.app)}</code>`,
+            c.status === "pass" ? "✅ pass" : "❌ fail",
+            c.code ? `<code>${html(c.code)}</code>` : "",
+            String(c.outputs.length)
+          ])
+        ]),
+        ...failure2 ? { failure: failure2 } : {}
+      };
+    } finally {
+      transport.close?.();
+    }
+  }
+});
+
 // src/actions/index.ts
 var ACTIONS = {
   "deploy-modal": deployModalAction,
+  drift: driftAction,
   "pr-lane": prLaneAction,
   "sync-secrets": syncSecretsAction,
-  validate: validateAction
+  validate: validateAction,
+  "validate-mock": validateMockAction
 };
 
 export {
@@ -54942,9 +55324,11 @@ export {
   SigilError,
   defineAction,
   runAction,
+  driftAction,
   syncSecretsAction,
   deployModalAction,
   prLaneAction,
   validateAction,
+  validateMockAction,
   ACTIONS
 };
