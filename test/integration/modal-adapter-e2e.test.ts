@@ -56,6 +56,8 @@ describe("sigil run through the ModalAdapter and the rendered app", () => {
       {
         repoRoot: REPO_ROOT,
         registryDir: REGISTRY,
+        // The main lane checks images against the repository's namespace; it must be known.
+        repoScope: "sigil-zero/sigil-zero",
         cwd: dir.path,
         env: {},
         logger: silentLogger,
