@@ -158,7 +158,10 @@ describe("validate-mock and drift actions (dist/validate-mock.js, dist/drift.js)
     "%s refuses a tagged registry with ERR_IMAGE_UNPINNED",
     async (name) => {
       await using sandbox = await makeSandbox();
-      const run = await runBundledAction(name, sandbox, { environment: "main" });
+      const run = await runBundledAction(name, sandbox, {
+        environment: "main",
+        ...(name === "validate-mock" ? { repository: "sigil-zero/sigil-zero" } : {}),
+      });
       expectFailedWith(run, "ERR_IMAGE_UNPINNED");
     },
   );

@@ -38,7 +38,7 @@ describe("sigil modal drift and validate (the wiring; the checks are tested with
     expect(JSON.parse(drift.stdout)).toMatchObject({ error: { code: "ERR_IMAGE_UNPINNED" } });
     const validate = await runCli(
       ["modal", "validate", "--env", "main", "--root", REPO_ROOT, "--world", dir.path, "--json"],
-      { cwd: dir.path },
+      { cwd: dir.path, env: { PATH: process.env.PATH, GITHUB_REPOSITORY: "sigil-zero/sigil-zero" } },
     );
     expect(validate.code).toBe(1);
     expect(JSON.parse(validate.stdout)).toMatchObject({ error: { code: "ERR_IMAGE_UNPINNED" } });

@@ -43,7 +43,7 @@ async function project(root: string, echoParams: string) {
 
 function run(root: string, transport: ModalTransport) {
   return validateMock(
-    { root, world: "artifacts", env: "main", appName },
+    { root, world: "artifacts", env: "main", appName, repoScope: "sigil-zero/sigil-zero" },
     {
       env: {},
       logger: silentLogger,
