@@ -53,7 +53,7 @@ function runWithCodeCache() {
 if (typeof Module.enableCompileCache === "function") {
   Module.enableCompileCache();
   require(bundle);
-} else if (vm.constants && vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER) {
+} else if (vm.constants?.USE_MAIN_CONTEXT_DEFAULT_LOADER) {
   runWithCodeCache();
 } else {
   require(bundle);

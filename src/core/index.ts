@@ -5,6 +5,7 @@ export * from "./clock.js";
 export * from "./contracts/index.js";
 export * from "./errors.js";
 export * from "./fs-errors.js";
+export * from "./fs-walk.js";
 export * from "./hash.js";
 export * from "./http/index.js";
 export * from "./logger.js";

@@ -1,4 +1,4 @@
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import {
   type OutputEntry,
@@ -7,29 +7,19 @@ import {
   parseWith,
   SigilError,
   sha256File,
+  walkEntries,
 } from "../core/index.js";
 
 /** Every file under `<prefix>/outputs/`, hashed, sorted by its prefix-relative path. */
 export async function scanOutputs(prefix: string): Promise<OutputEntry[]> {
   const found: OutputEntry[] = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
-  const walk = async (dir: string, rel: string) => {
-    let items: import("node:fs").Dirent[];
-    try {
-      items = await readdir(dir, { withFileTypes: true });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-      throw error;
-    }
-    for (const item of items) {
-      const path = join(dir, item.name);
-      const relPath = `${rel}/${item.name}`;
-      if (item.isDirectory()) await walk(path, relPath);
-      else if (item.isFile()) found.push({ path: relPath, ...(await sha256File(path, buffer)) });
-      else throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
-    }
-  };
-  await walk(join(prefix, "outputs"), "outputs");
+  for await (const { path, rel, dirent } of walkEntries(join(prefix, "outputs"))) {
+    const relPath = `outputs/${rel}`;
+    if (!dirent.isFile())
+      throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
+    found.push({ path: relPath, ...(await sha256File(path, buffer)) });
+  }
   assertDistinctNames(found);
   return found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
 }

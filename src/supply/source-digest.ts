@@ -1,6 +1,5 @@
-import { readdir } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
-import { canonicalize, sha256Hex } from "../core/index.js";
+import { relative, resolve, sep } from "node:path";
+import { canonicalize, sha256Hex, walkEntries } from "../core/index.js";
 import { type FileHashCacheOptions, hashFilesCached } from "./file-hash-cache.js";
 
 /** Caches and tests: never part of what a processor runs (each .dockerignore drops them too). */
@@ -11,15 +10,9 @@ export const SHARED_SOURCES = [{ dir: "processors/_runtime", as: "_runtime" }] a
 
 async function listFiles(root: string): Promise<string[]> {
   const files: string[] = [];
-  const walk = async (dir: string) => {
-    for (const item of await readdir(dir, { withFileTypes: true })) {
-      if (IGNORED.has(item.name) || item.name.endsWith(".pyc")) continue;
-      const path = join(dir, item.name);
-      if (item.isDirectory()) await walk(path);
-      else if (item.isFile()) files.push(path);
-    }
-  };
-  await walk(root);
+  const skip = (name: string) => IGNORED.has(name) || name.endsWith(".pyc");
+  // Links and other non-files are not part of what an image copies.
+  for await (const { path, dirent } of walkEntries(root, { skip })) if (dirent.isFile()) files.push(path);
   return files;
 }
 

@@ -1,6 +1,6 @@
-import { type Dirent, readdirSync } from "node:fs";
 import { stat } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
+import { readdirOrEmpty } from "../core/index.js";
 import { assertSafeSegment } from "./paths.js";
 
 /**
@@ -51,33 +51,20 @@ const NOT_JOBS: ReadonlySet<string> = new Set(RESERVED_JOB_IDS);
 /** `<job_id>/<run_id>` of every folder holding a manifest.json, sorted. */
 export function listRunPaths(worldRoot: string): string[] {
   const found: string[] = [];
-  for (const job of readdirSafe(worldRoot)) {
+  for (const job of readdirOrEmpty(worldRoot)) {
     if (!job.isDirectory() || job.name.startsWith(".") || NOT_JOBS.has(job.name)) continue;
-    for (const run of readdirSafe(join(worldRoot, job.name))) {
+    for (const run of readdirOrEmpty(join(worldRoot, job.name))) {
       if (run.isDirectory() && !run.name.startsWith(".")) found.push(`${job.name}/${run.name}`);
     }
   }
   return found.sort();
 }
 
-/**
- * Synchronous on purpose, like every per-file read here: a world is many small files, and the
- * promise API's per-call overhead cost several times the work itself (see bench/verify-10k).
- */
-function readdirSafe(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}
-
 export const RECEIPTS_DIR = "execution";
 export const RECEIPT_FILE = "determinism.json";
 
 export function listReceiptIds(worldRoot: string): string[] {
-  return readdirSafe(join(worldRoot, RECEIPTS_DIR))
+  return readdirOrEmpty(join(worldRoot, RECEIPTS_DIR))
     .filter((d) => d.isDirectory())
     .map((d) => d.name)
     .sort();

@@ -1,5 +1,5 @@
-import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { readdirOrEmpty } from "../../core/index.js";
 import { RECEIPTS_DIR, RESERVED_JOB_IDS, STAGING_PREFIX } from "../layout.js";
 import { type Finding, finding } from "./findings.js";
 import { walkTree } from "./walk.js";
@@ -24,22 +24,13 @@ export interface WorldScan {
   findings: Finding[];
 }
 
-function entries(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
-  }
-}
-
 const linkAt = (path: string) => finding("ERR_VERIFY_LINK", path, path, { path });
 /** Links anywhere under a folder that holds no runs: each finding names the link's own path. */
 const linksUnder = (dir: string, rel: string) => walkTree(dir).links.map((p) => linkAt(`${rel}/${p}`));
 
 /** A folder holding a run's files (an index, a receipt or outputs/) is a write prefix. */
 function findPrefixes(dir: string, rel: string, scan: WorldScan): void {
-  const items = entries(dir);
+  const items = readdirOrEmpty(dir);
   const names = new Set(items.map((i) => i.name));
   if (
     names.has("outputs.json") ||
@@ -63,7 +54,7 @@ function findPrefixes(dir: string, rel: string, scan: WorldScan): void {
  */
 export function scanWorld(worldRoot: string): WorldScan {
   const scan: WorldScan = { runPaths: [], prefixes: [], staging: [], findings: [] };
-  for (const top of entries(worldRoot)) {
+  for (const top of readdirOrEmpty(worldRoot)) {
     const name = top.name;
     if (name === WORLD_CACHE_DIR) continue;
     if (top.isSymbolicLink()) scan.findings.push(linkAt(name));
@@ -72,7 +63,7 @@ export function scanWorld(worldRoot: string): WorldScan {
     if (name === RUN_OUTPUTS_DIR) findPrefixes(dir, name, scan);
     else if (name === RECEIPTS_DIR || name.startsWith(".")) scan.findings.push(...linksUnder(dir, name));
     else if (!(RESERVED_JOB_IDS as readonly string[]).includes(name)) {
-      for (const run of entries(dir)) {
+      for (const run of readdirOrEmpty(dir)) {
         const path = `${name}/${run.name}`;
         if (run.isSymbolicLink()) scan.findings.push(linkAt(path));
         else if (!run.isDirectory()) continue;

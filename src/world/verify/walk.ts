@@ -1,5 +1,5 @@
-import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { readdirOrEmpty } from "../../core/index.js";
 
 /** What one walk of a directory finds: regular files and links, as `/`-separated relative paths. */
 export interface Walked {
@@ -8,14 +8,6 @@ export interface Walked {
   dirs: string[];
   /** Symbolic links (never followed). */
   links: string[];
-}
-
-function readdirOrEmpty(dir: string): Dirent[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
 }
 
 /**

@@ -51922,6 +51922,43 @@ function ensureWorldDir(path) {
   return writingWorld(path, () => makeDirs(path));
 }
 
+// src/core/fs-walk.ts
+import { readdirSync } from "node:fs";
+import { readdir as readdir2 } from "node:fs/promises";
+import { join } from "node:path";
+function isMissing(error63) {
+  const code = error63.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+function readdirOrEmpty(dir) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (error63) {
+    if (isMissing(error63)) return [];
+    throw error63;
+  }
+}
+async function* walkEntries(root, options = {}) {
+  const pending = [{ dir: root, rel: "" }];
+  while (pending.length > 0) {
+    const { dir, rel } = pending.pop();
+    let items;
+    try {
+      items = await readdir2(dir, { withFileTypes: true });
+    } catch (error63) {
+      if (isMissing(error63)) continue;
+      throw error63;
+    }
+    for (const dirent of items) {
+      if (options.skip?.(dirent.name)) continue;
+      const path = join(dir, dirent.name);
+      const childRel = rel ? `${rel}/${dirent.name}` : dirent.name;
+      if (dirent.isDirectory()) pending.push({ dir: path, rel: childRel });
+      else yield { path, rel: childRel, dirent };
+    }
+  }
+}
+
 // src/core/hash.ts
 import { createHash } from "node:crypto";
 import { open as open4 } from "node:fs/promises";
@@ -52071,7 +52108,7 @@ var DEFAULT_RETRY_POLICY = Object.freeze({
 
 // src/core/receipts.ts
 import { closeSync, constants as constants3, openSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 
 // src/core/strict-json.ts
 function parseJsonStrict(text) {
@@ -52237,7 +52274,7 @@ function readNoFollow(path) {
 }
 function checkDualReceipt(request) {
   const problems = [];
-  const own2 = readNoFollow(join(request.prefix, "receipt.json"));
+  const own2 = readNoFollow(join2(request.prefix, "receipt.json"));
   if (own2.text === void 0) {
     const message = own2.error ? `receipt.json ${own2.error}` : "receipt.json is missing";
     return {
@@ -52255,7 +52292,7 @@ function checkDualReceipt(request) {
   const executionId = request.executionId ?? receipt?.execution_id;
   if (executionId !== void 0) {
     const twinPath = `${RECEIPT_TWIN_DIR}/${executionId}/${RECEIPT_TWIN_FILE}`;
-    const twin = SAFE_ID.test(executionId) ? readNoFollow(join(request.worldRoot, RECEIPT_TWIN_DIR, executionId, RECEIPT_TWIN_FILE)) : {
+    const twin = SAFE_ID.test(executionId) ? readNoFollow(join2(request.worldRoot, RECEIPT_TWIN_DIR, executionId, RECEIPT_TWIN_FILE)) : {
       error: `cannot be located: execution_id ${JSON.stringify(executionId.slice(0, 80))} is not a plain name`
     };
     if (twin.text === void 0) {
@@ -52674,8 +52711,8 @@ var ImageManifest = external_exports.looseObject({
 });
 
 // src/supply/registry.ts
-import { readdir as readdir2, readFile } from "node:fs/promises";
-import { join as join2, relative } from "node:path";
+import { readdir as readdir3, readFile } from "node:fs/promises";
+import { join as join3, relative } from "node:path";
 function parseRegistryEntry(text, file2) {
   return parseWith(
     RegistryEntry,
@@ -52687,9 +52724,9 @@ function parseRegistryEntry(text, file2) {
 async function listYaml(dir) {
   const found = [];
   const walk = async (at) => {
-    const items = await readdir2(at, { withFileTypes: true });
+    const items = await readdir3(at, { withFileTypes: true });
     for (const item of items) {
-      const path = join2(at, item.name);
+      const path = join3(at, item.name);
       if (item.isDirectory()) await walk(path);
       else if (/\.ya?ml$/.test(item.name)) found.push(path);
     }
@@ -52753,14 +52790,13 @@ var BuildMetadata = external_exports.looseObject({
 });
 
 // src/supply/source-digest.ts
-import { readdir as readdir3 } from "node:fs/promises";
-import { join as join4, relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
+import { relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
 
 // src/supply/file-hash-cache.ts
 import { createHash as createHash3 } from "node:crypto";
 import { open as open5, stat as stat3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join3, sep } from "node:path";
+import { join as join4, sep } from "node:path";
 var STABLE_AFTER_MS = 3e3;
 var FORMAT = "sigil.file-hash-cache.v1";
 var Entry = external_exports.strictObject({
@@ -52777,8 +52813,8 @@ var CacheFile = external_exports.strictObject({
 });
 function defaultCacheDir(env = process.env) {
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg?.startsWith("/")) return join3(xdg, "sigil");
-  return join3(tmpdir(), `sigil-cache-${process.getuid?.() ?? "user"}`);
+  if (xdg?.startsWith("/")) return join4(xdg, "sigil");
+  return join4(tmpdir(), `sigil-cache-${process.getuid?.() ?? "user"}`);
 }
 function keyOf(st) {
   return {
@@ -52830,7 +52866,7 @@ async function loadCache(file2) {
 async function hashFilesCached(cacheKey, paths, scopes, options = {}) {
   const cacheDir = options.cacheDir === void 0 ? defaultCacheDir() : options.cacheDir;
   const clock = options.clock ?? systemClock;
-  const cacheFile = cacheDir === null ? void 0 : join3(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
+  const cacheFile = cacheDir === null ? void 0 : join4(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
   const loaded = cacheFile ? await loadCache(cacheFile) : void 0;
   const readStartNs = BigInt(clock.nowMs() - STABLE_AFTER_MS) * 1000000n;
   const buffer = Buffer.allocUnsafe(1 << 20);
@@ -52882,15 +52918,8 @@ var IGNORED = /* @__PURE__ */ new Set(["__pycache__", ".DS_Store", ".pytest_cach
 var SHARED_SOURCES = [{ dir: "processors/_runtime", as: "_runtime" }];
 async function listFiles(root) {
   const files = [];
-  const walk = async (dir) => {
-    for (const item of await readdir3(dir, { withFileTypes: true })) {
-      if (IGNORED.has(item.name) || item.name.endsWith(".pyc")) continue;
-      const path = join4(dir, item.name);
-      if (item.isDirectory()) await walk(path);
-      else if (item.isFile()) files.push(path);
-    }
-  };
-  await walk(root);
+  const skip = (name) => IGNORED.has(name) || name.endsWith(".pyc");
+  for await (const { path, dirent } of walkEntries(root, { skip })) if (dirent.isFile()) files.push(path);
   return files;
 }
 async function describeSourceDigest(repoRoot, source, options = {}) {
@@ -53708,28 +53737,17 @@ import { tmpdir as tmpdir4 } from "node:os";
 import { join as join8 } from "node:path";
 
 // src/run/outputs-scan.ts
-import { readdir as readdir4, readFile as readFile2 } from "node:fs/promises";
+import { readFile as readFile2 } from "node:fs/promises";
 import { join as join7 } from "node:path";
 async function scanOutputs(prefix) {
   const found = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
-  const walk = async (dir, rel) => {
-    let items;
-    try {
-      items = await readdir4(dir, { withFileTypes: true });
-    } catch (error63) {
-      if (error63.code === "ENOENT") return;
-      throw error63;
-    }
-    for (const item of items) {
-      const path = join7(dir, item.name);
-      const relPath = `${rel}/${item.name}`;
-      if (item.isDirectory()) await walk(path, relPath);
-      else if (item.isFile()) found.push({ path: relPath, ...await sha256File(path, buffer) });
-      else throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
-    }
-  };
-  await walk(join7(prefix, "outputs"), "outputs");
+  for await (const { path, rel, dirent } of walkEntries(join7(prefix, "outputs"))) {
+    const relPath = `outputs/${rel}`;
+    if (!dirent.isFile())
+      throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
+    found.push({ path: relPath, ...await sha256File(path, buffer) });
+  }
   assertDistinctNames(found);
   return found.sort((a, b) => a.path < b.path ? -1 : a.path > b.path ? 1 : 0);
 }
@@ -54179,7 +54197,7 @@ import { rm as rm6 } from "node:fs/promises";
 import { join as join10 } from "node:path";
 
 // src/run/write-prefix.ts
-import { existsSync as existsSync2, readdirSync, realpathSync } from "node:fs";
+import { existsSync as existsSync2, readdirSync as readdirSync2, realpathSync } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
 import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
 var RESERVED_WORLD_DIRS = ["execution"];
@@ -54218,7 +54236,7 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
       `write prefix may not be under the reserved world folder ${top}/`
     );
   }
-  if (existsSync2(absolute) && readdirSync(absolute).length > 0) {
+  if (existsSync2(absolute) && readdirSync2(absolute).length > 0) {
     throw new SigilError(
       "ERR_WRITE_PREFIX_TAKEN",
       `${worldRelative}/ already holds files; use {execution_id} in it`,
@@ -54807,15 +54825,7 @@ function readOutputsIndexFile(dir, walked) {
 }
 
 // src/world/verify/walk.ts
-import { readdirSync as readdirSync2 } from "node:fs";
 import { join as join16 } from "node:path";
-function readdirOrEmpty(dir) {
-  try {
-    return readdirSync2(dir, { withFileTypes: true });
-  } catch {
-    return [];
-  }
-}
 function walkTree(dir, rel = "", into = { files: [], dirs: [], links: [] }) {
   for (const item of readdirOrEmpty(dir)) {
     const path = rel ? `${rel}/${item.name}` : item.name;
