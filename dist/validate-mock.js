@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateMockAction
-} from "./chunks/chunk-G5XRCKB4.js";
+} from "./chunks/chunk-T7L7WFMU.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate-mock.ts

@@ -37,7 +37,8 @@ export interface ResolvedJob {
   files: Map<string, unknown>;
 }
 
-function resolveMode(briefMode: Mode | undefined, flagMode: Mode | undefined): Mode {
+/** The flag wins only where the brief is silent; a contradiction is an error, never a guess. */
+export function resolveMode(briefMode: Mode | undefined, flagMode: Mode | undefined): Mode {
   if (briefMode !== undefined && flagMode !== undefined && briefMode !== flagMode) {
     throw new SigilError("ERR_BRIEF", `--mode ${flagMode} contradicts the brief's mode: ${briefMode}`);
   }

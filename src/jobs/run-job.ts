@@ -25,7 +25,7 @@ import { admitRun } from "./admit.js";
 import { loadBrief } from "./brief.js";
 import { executeAttempt, loadJobSnapshots } from "./execute.js";
 import { recordFailure } from "./failure.js";
-import { type ResolvedJob, resolveJob } from "./resolve.js";
+import { type ResolvedJob, resolveJob, resolveMode } from "./resolve.js";
 import { clearUnsettled, promoteAttempt, tidySettled } from "./run-lifecycle.js";
 import { acquireRunLock } from "./run-lock.js";
 import { settleRun } from "./settle.js";
@@ -197,7 +197,12 @@ export async function runJob(request: JobRunRequest, deps: JobRunDeps): Promise<
   const loaded = await loadBrief(resolve(deps.cwd, request.briefPath));
   const { job_id: jobId, job_type: jobType } = loaded.brief;
   log = log.child({ job_id: jobId, job_type: jobType });
-  log.info({ event: "job.propose", brief: loaded.path });
+  // Every event carries the mode; a contradiction between flag and brief is refused just below.
+  let proposedMode: Mode | null = null;
+  try {
+    proposedMode = resolveMode(loaded.brief.mode, request.mode);
+  } catch {}
+  log.info({ event: "job.propose", brief: loaded.path, mode: proposedMode });
   const resolved = await resolveJob(loaded, {
     worldRoot,
     doctrineDir: deps.doctrineDir,

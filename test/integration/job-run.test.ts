@@ -209,6 +209,13 @@ describe("sigil job run: a governed job end to end (mock, real python processor)
     expect(fresh.replayed_from).toBeUndefined();
     expect(fresh.manifest).toBe(`world://acme-spring-launch-copy/${fresh.run_id}/manifest.json`);
     expect(first.stderr).toContain('"event":"job.admit"');
+    // Every event, ours and the processor's, carries the mode (docs/contracts/logs.md).
+    const events = first.stderr
+      .split("\n")
+      .filter((l) => l.startsWith("{"))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => e.event)).toContain("job.propose");
+    expect(events.filter((e) => e.mode !== "mock").map((e) => e.event)).toEqual([]);
 
     const second = await runCli([...argv, "--world", world, "--json"], opts);
     expect(JSON.parse(second.stdout)).toMatchObject({ run_id: fresh.run_id, replayed_from: fresh.run_id });
