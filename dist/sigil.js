@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-ZK264U5V.js";
+} from "./chunks/chunk-UW63N7MD.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts
