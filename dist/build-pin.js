@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   buildPinAction,
   runAction
-} from "./chunks/chunk-UW63N7MD.js";
+} from "./chunks/chunk-MUOJIO3P.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/build-pin.ts

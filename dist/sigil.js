@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-UW63N7MD.js";
+} from "./chunks/chunk-MUOJIO3P.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

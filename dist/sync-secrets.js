@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   syncSecretsAction
-} from "./chunks/chunk-UW63N7MD.js";
+} from "./chunks/chunk-MUOJIO3P.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/sync-secrets.ts

@@ -54115,7 +54115,7 @@ function sdkError(error63, code) {
 function sdkTransport(credentials) {
   let client;
   const connect = () => {
-    client ??= import("./dist-MEF422WF.js").then(
+    client ??= import("./dist-MGA2LDRL.js").then(
       ({ ModalClient }) => new ModalClient({
         ...credentials.tokenId ? { tokenId: credentials.tokenId } : {},
         ...credentials.tokenSecret ? { tokenSecret: credentials.tokenSecret } : {},

@@ -27501,9 +27501,9 @@ var require_node_gyp_build_optional_packages = __commonJS({
   }
 });
 
-// node_modules/cbor-extract/index.js
+// node_modules/cbor-x/node_modules/cbor-extract/index.js
 var require_cbor_extract = __commonJS({
-  "node_modules/cbor-extract/index.js"(exports, module) {
+  "node_modules/cbor-x/node_modules/cbor-extract/index.js"(exports, module) {
     module.exports = require_node_gyp_build_optional_packages()(__dirname);
   }
 });
