@@ -195,3 +195,16 @@ describe("build-pin action (dist/build-pin.js)", () => {
     expectFailedWith(run, "ERR_ACTION_INPUT");
   });
 });
+
+describe("umbrella action (dist/sigil.js) with the supply-chain commands", () => {
+  test("an empty lane is each action's own default: main for assert-multiarch, pr for validate", async () => {
+    await using sandbox = await makeSandbox();
+    const assert = await runBundledAction("sigil", sandbox, {
+      command: "assert-multiarch",
+      repository: SCOPE,
+    });
+    expectFailedWith(assert, "ERR_IMAGE_UNPINNED");
+    const validate = await runBundledAction("sigil", sandbox, { command: "validate", repository: SCOPE });
+    expect(validate.exitCode).toBe(0);
+  });
+});
