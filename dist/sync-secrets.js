@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   syncSecretsAction
-} from "./chunks/chunk-T7L7WFMU.js";
+} from "./chunks/chunk-QO4JPNO3.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/sync-secrets.ts

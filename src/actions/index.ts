@@ -1,3 +1,5 @@
+import { assertMultiarchAction } from "./assert-multiarch.js";
+import { buildPinAction } from "./build-pin.js";
 import { driftAction } from "./drift.js";
 import { deployModalAction, syncSecretsAction } from "./modal-actions.js";
 import { prLaneAction } from "./pr-lane.js";
@@ -7,6 +9,8 @@ import { validateMockAction } from "./validate-mock.js";
 
 /** Every action this package ships, by `actions/<name>` folder and umbrella `command`. */
 export const ACTIONS = {
+  "assert-multiarch": assertMultiarchAction,
+  "build-pin": buildPinAction,
   "deploy-modal": deployModalAction,
   drift: driftAction,
   "pr-lane": prLaneAction,
@@ -19,6 +23,8 @@ export type ActionName = keyof typeof ACTIONS;
 
 export * from "./runtime.js";
 export {
+  assertMultiarchAction,
+  buildPinAction,
   deployModalAction,
   driftAction,
   prLaneAction,

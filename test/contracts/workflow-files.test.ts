@@ -80,6 +80,28 @@ test("the main lane is the serialized chain Build & Pin → Acceptance → Deplo
   ]);
 });
 
+test("Build & Pin builds with build-pin and uploads pins.json; Acceptance asserts the pinned registry", () => {
+  const doc = parse(read(".github/workflows/main-lane.yml"));
+  type Step = { id?: string; uses?: string; with?: Record<string, string>; env?: Record<string, string> };
+  const steps: Step[] = doc.jobs["build-pin"].steps;
+  const build = steps.findIndex((s) => s.uses === "./.sigil/toolkit/actions/build-pin");
+  const upload = steps.findIndex((s) => s.uses?.startsWith("actions/upload-artifact@"));
+  expect([build > 0, upload > build]).toEqual([true, true]);
+  expect(steps[upload]?.with).toMatchObject({
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
+    name: "${{ inputs.pins-artifact }}",
+    path: `\${{ steps.${steps[build]?.id}.outputs.pins-path }}`,
+  });
+  expect(doc.on.workflow_call.inputs["pins-artifact"].default).toBe("sigil-pins");
+  expect(doc.jobs["build-pin"].permissions).toEqual({ contents: "read", packages: "write" });
+  const acceptance: Step[] = doc.jobs.acceptance.steps;
+  const assert = acceptance.find((s) => s.uses === "./.sigil/toolkit/actions/assert-multiarch");
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub expression, not a JS template
+  expect(assert?.with?.lane).toBe("${{ inputs.environment }}");
+  expect(Object.keys(assert?.env ?? {})).toEqual(["GITHUB_TOKEN"]);
+  expect(doc.jobs.acceptance.permissions).toEqual({ contents: "read", packages: "read" });
+});
+
 test("the Deploy job deploys, then validates the mock functions; the Drift job checks the deployed apps", () => {
   const doc = parse(read(".github/workflows/main-lane.yml"));
   const uses = (job: string): string[] =>
@@ -137,10 +159,10 @@ describe("the checks can fail", () => {
   test("a step using an action that does not exist", () => {
     const missing = mainLane.replace(
       "./.sigil/toolkit/actions/validate\n",
-      "./.sigil/toolkit/actions/build-pin\n",
+      "./.sigil/toolkit/actions/build-everything\n",
     );
     expect(localUsesProblems("main-lane.yml", missing, files).join("\n")).toContain(
-      "no action actions/build-pin/action.yml",
+      "no action actions/build-everything/action.yml",
     );
   });
 

@@ -185,7 +185,9 @@ describe("umbrella action (dist/sigil.js)", () => {
     await using sandbox = await makeSandbox();
     const run = await runBundledAction("sigil", sandbox, { command: "deploy-everything" });
     expectFailedWith(run, "ERR_ACTION_INPUT");
-    expect(run.stdout).toContain("deploy-modal, drift, pr-lane, sync-secrets, validate, validate-mock");
+    expect(run.stdout).toContain(
+      "assert-multiarch, build-pin, deploy-modal, drift, pr-lane, sync-secrets, validate, validate-mock",
+    );
     await expectNothingOutside(sandbox);
   });
 });

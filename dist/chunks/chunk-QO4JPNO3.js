@@ -155,14 +155,14 @@ var require_tunnel = __commonJS({
         self.sockets[self.sockets.indexOf(placeholder)] = socket;
         return cb(socket);
       }
-      function onError(cause) {
+      function onError(cause2) {
         connectReq.removeAllListeners();
         debug2(
           "tunneling socket could not be established, cause=%s\n",
-          cause.message,
-          cause.stack
+          cause2.message,
+          cause2.stack
         );
-        var error63 = new Error("tunneling socket could not be established, cause=" + cause.message);
+        var error63 = new Error("tunneling socket could not be established, cause=" + cause2.message);
         error63.code = "ECONNRESET";
         options.request.emit("error", error63);
         self.removeSocket(placeholder);
@@ -620,12 +620,12 @@ var require_errors = __commonJS({
     };
     var kSecureProxyConnectionError = /* @__PURE__ */ Symbol.for("undici.error.UND_ERR_PRX_TLS");
     var SecureProxyConnectionError = class extends UndiciError {
-      constructor(cause, message, options) {
-        super(message, { cause, ...options ?? {} });
+      constructor(cause2, message, options) {
+        super(message, { cause: cause2, ...options ?? {} });
         this.name = "SecureProxyConnectionError";
         this.message = message || "Secure Proxy Connection failed";
         this.code = "UND_ERR_PRX_TLS";
-        this.cause = cause;
+        this.cause = cause2;
       }
       static [Symbol.hasInstance](instance) {
         return instance && instance[kSecureProxyConnectionError] === true;
@@ -2133,9 +2133,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve12, reject) => {
+          return new Promise((resolve14, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve12(data);
+              return err ? reject(err) : resolve14(data);
             });
           });
         }
@@ -2173,12 +2173,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve12, reject) => {
+          return new Promise((resolve14, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve12(data);
+              ) : resolve14(data);
             });
           });
         }
@@ -2353,9 +2353,9 @@ var require_timers = __commonJS({
        * before the specified function or code is executed.
        * @param {*} arg
        */
-      constructor(callback, delay, arg) {
+      constructor(callback, delay2, arg) {
         this._onTimeout = callback;
-        this._idleTimeout = delay;
+        this._idleTimeout = delay2;
         this._timerArg = arg;
         this.refresh();
       }
@@ -2400,8 +2400,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {NodeJS.Timeout|FastTimer}
        */
-      setTimeout(callback, delay, arg) {
-        return delay <= RESOLUTION_MS ? setTimeout(callback, delay, arg) : new FastTimer(callback, delay, arg);
+      setTimeout(callback, delay2, arg) {
+        return delay2 <= RESOLUTION_MS ? setTimeout(callback, delay2, arg) : new FastTimer(callback, delay2, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated Timer previously created
@@ -2427,8 +2427,8 @@ var require_timers = __commonJS({
        * when the timer expires.
        * @returns {FastTimer}
        */
-      setFastTimeout(callback, delay, arg) {
-        return new FastTimer(callback, delay, arg);
+      setFastTimeout(callback, delay2, arg) {
+        return new FastTimer(callback, delay2, arg);
       },
       /**
        * The clearTimeout method cancels an instantiated FastTimer previously
@@ -2454,8 +2454,8 @@ var require_timers = __commonJS({
        * @deprecated
        * @param {number} [delay=0] The delay in milliseconds to add to the now value.
        */
-      tick(delay = 0) {
-        fastNow += delay - RESOLUTION_MS + 1;
+      tick(delay2 = 0) {
+        fastNow += delay2 - RESOLUTION_MS + 1;
         onTick();
         onTick();
       },
@@ -4445,8 +4445,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve12, reject) => {
-        res = resolve12;
+      const promise2 = new Promise((resolve14, reject) => {
+        res = resolve14;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -5854,21 +5854,21 @@ var require_client_h1 = __commonJS({
         this.connection = "";
         this.maxResponseSize = client[kMaxResponseSize];
       }
-      setTimeout(delay, type) {
-        if (delay !== this.timeoutValue || type & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
+      setTimeout(delay2, type) {
+        if (delay2 !== this.timeoutValue || type & USE_FAST_TIMER ^ this.timeoutType & USE_FAST_TIMER) {
           if (this.timeout) {
             timers.clearTimeout(this.timeout);
             this.timeout = null;
           }
-          if (delay) {
+          if (delay2) {
             if (type & USE_FAST_TIMER) {
-              this.timeout = timers.setFastTimeout(onParserTimeout, delay, new WeakRef(this));
+              this.timeout = timers.setFastTimeout(onParserTimeout, delay2, new WeakRef(this));
             } else {
-              this.timeout = setTimeout(onParserTimeout, delay, new WeakRef(this));
+              this.timeout = setTimeout(onParserTimeout, delay2, new WeakRef(this));
               this.timeout.unref();
             }
           }
-          this.timeoutValue = delay;
+          this.timeoutValue = delay2;
         } else if (this.timeout) {
           if (this.timeout.refresh) {
             this.timeout.refresh();
@@ -6697,12 +6697,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve12, reject) => {
+      const waitForDrain = () => new Promise((resolve14, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve12;
+          callback = resolve14;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7372,12 +7372,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve12, reject) => {
+      const waitForDrain = () => new Promise((resolve14, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve12;
+          callback = resolve14;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7856,16 +7856,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve12) => {
+        return new Promise((resolve14) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve12;
+            this[kClosedResolve] = resolve14;
           } else {
-            resolve12(null);
+            resolve14(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve12) => {
+        return new Promise((resolve14) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7876,7 +7876,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve12(null);
+            resolve14(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7927,7 +7927,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve12, reject) => {
+        const socket = await new Promise((resolve14, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7939,7 +7939,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve12(socket2);
+              resolve14(socket2);
             }
           });
         });
@@ -8275,8 +8275,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve12) => {
-            this[kClosedResolve] = resolve12;
+          await new Promise((resolve14) => {
+            this[kClosedResolve] = resolve14;
           });
         }
       }
@@ -9545,7 +9545,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve12, reject) => {
+        return await new Promise((resolve14, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9558,7 +9558,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve12(null);
+              resolve14(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9577,7 +9577,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve12, reject) => {
+      return new Promise((resolve14, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9594,7 +9594,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve12,
+              resolve: resolve14,
               reject,
               length: 0,
               body: []
@@ -9664,18 +9664,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve12, stream, length } = consume2;
+      const { type, body, resolve: resolve14, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve12(chunksDecode(body, length));
+          resolve14(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve12(JSON.parse(chunksDecode(body, length)));
+          resolve14(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve12(chunksConcat(body, length).buffer);
+          resolve14(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve12(new Blob(body, { type: stream[kContentType] }));
+          resolve14(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve12(chunksConcat(body, length));
+          resolve14(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9932,9 +9932,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve14, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10157,9 +10157,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve14, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10444,9 +10444,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve14, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10538,9 +10538,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve12, reject) => {
+        return new Promise((resolve14, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve12(data);
+            return err ? reject(err) : resolve14(data);
           });
         });
       }
@@ -10821,7 +10821,7 @@ var require_mock_utils = __commonJS({
       if (mockDispatch2.data.callback) {
         mockDispatch2.data = { ...mockDispatch2.data, ...mockDispatch2.data.callback(opts) };
       }
-      const { data: { statusCode, data, headers, trailers, error: error63 }, delay, persist } = mockDispatch2;
+      const { data: { statusCode, data, headers, trailers, error: error63 }, delay: delay2, persist } = mockDispatch2;
       const { timesInvoked, times } = mockDispatch2;
       mockDispatch2.consumed = !persist && timesInvoked >= times;
       mockDispatch2.pending = timesInvoked < times;
@@ -10830,10 +10830,10 @@ var require_mock_utils = __commonJS({
         handler.onError(error63);
         return true;
       }
-      if (typeof delay === "number" && delay > 0) {
+      if (typeof delay2 === "number" && delay2 > 0) {
         setTimeout(() => {
           handleReply(this[kDispatches]);
-        }, delay);
+        }, delay2);
       } else {
         handleReply(this[kDispatches]);
       }
@@ -14403,7 +14403,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve12, reject) => agent.dispatch(
+        return new Promise((resolve14, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14479,7 +14479,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve12({
+              resolve14({
                 status,
                 statusText,
                 headersList,
@@ -14522,7 +14522,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve12({
+              resolve14({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18262,15 +18262,15 @@ var require_util8 = __commonJS({
       }
       return true;
     }
-    function delay(ms) {
-      return new Promise((resolve12) => {
-        setTimeout(resolve12, ms).unref();
+    function delay2(ms) {
+      return new Promise((resolve14) => {
+        setTimeout(resolve14, ms).unref();
       });
     }
     module.exports = {
       isValidLastEventId,
       isASCIINumber,
-      delay
+      delay: delay2
     };
   }
 });
@@ -18692,7 +18692,7 @@ var require_eventsource = __commonJS({
     var { parseMIMEType } = require_data_url();
     var { createFastMessageEvent } = require_events();
     var { isNetworkError } = require_response();
-    var { delay } = require_util8();
+    var { delay: delay2 } = require_util8();
     var { kEnumerableProperty } = require_util();
     var { environmentSettingsObject } = require_util2();
     var { getGlobalDispatcher } = require_global2();
@@ -18865,7 +18865,7 @@ var require_eventsource = __commonJS({
         if (this.#readyState === CLOSED) return;
         this.#readyState = CONNECTING;
         this.dispatchEvent(new Event("error"));
-        await delay(this.#state.reconnectionTime);
+        await delay2(this.#state.reconnectionTime);
         if (this.#readyState !== CONNECTING) return;
         if (this.#state.lastEventId.length) {
           this.#request.headersList.set("last-event-id", this.#state.lastEventId, true);
@@ -19131,12 +19131,12 @@ var require_err_helpers = __commonJS({
     };
     var getErrorCause = (err) => {
       if (!err) return;
-      const cause = err.cause;
-      if (typeof cause === "function") {
+      const cause2 = err.cause;
+      if (typeof cause2 === "function") {
         const causeResult = err.cause();
         return isErrorLike(causeResult) ? causeResult : void 0;
       } else {
-        return isErrorLike(cause) ? cause : void 0;
+        return isErrorLike(cause2) ? cause2 : void 0;
       }
     };
     var _stackWithCauses = (err, seen) => {
@@ -19145,10 +19145,10 @@ var require_err_helpers = __commonJS({
       if (seen.has(err)) {
         return stack + "\ncauses have become circular...";
       }
-      const cause = getErrorCause(err);
-      if (cause) {
+      const cause2 = getErrorCause(err);
+      if (cause2) {
         seen.add(err);
-        return stack + "\ncaused by: " + _stackWithCauses(cause, seen);
+        return stack + "\ncaused by: " + _stackWithCauses(cause2, seen);
       } else {
         return stack;
       }
@@ -19160,11 +19160,11 @@ var require_err_helpers = __commonJS({
       if (seen.has(err)) {
         return message + ": ...";
       }
-      const cause = getErrorCause(err);
-      if (cause) {
+      const cause2 = getErrorCause(err);
+      if (cause2) {
         seen.add(err);
         const skipIfVErrorStyleCause = typeof err.cause === "function";
-        return message + (skipIfVErrorStyleCause ? "" : ": ") + _messageWithCauses(cause, seen, skipIfVErrorStyleCause);
+        return message + (skipIfVErrorStyleCause ? "" : ": ") + _messageWithCauses(cause2, seen, skipIfVErrorStyleCause);
       } else {
         return message;
       }
@@ -21134,7 +21134,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join18 } = __require("path");
+    var { join: join20 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -21186,7 +21186,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join18(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join20(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -21699,7 +21699,7 @@ var require_transport = __commonJS({
     var { createRequire } = __require("module");
     var { existsSync: existsSync4 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join18, isAbsolute: isAbsolute2, sep: sep7 } = __require("node:path");
+    var { join: join20, isAbsolute: isAbsolute2, sep: sep7 } = __require("node:path");
     var { fileURLToPath } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
@@ -21854,7 +21854,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join18(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -21875,7 +21875,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join18(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -21902,7 +21902,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join18(__dirname, "..", "file.js");
+          return join20(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -22882,7 +22882,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join18 = ",";
+            let join20 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -22896,7 +22896,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join18 = `,
+                join20 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -22904,13 +22904,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join18;
+                res += join20;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join18}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -22931,7 +22931,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join18 = `,
+              join20 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -22945,13 +22945,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join18;
+                separator = join20;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join18;
+              separator = join20;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -22992,7 +22992,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join18 = ",";
+            let join20 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -23005,7 +23005,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join18 = `,
+                join20 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -23013,13 +23013,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join18;
+                res += join20;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join18}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -23032,7 +23032,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join18 = `,
+              join20 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -23041,7 +23041,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join18;
+                separator = join20;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -23099,20 +23099,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join19 = `,
+              const join21 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join19;
+                res2 += join21;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join19}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -23128,16 +23128,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join18 = `,
+            const join20 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join18, maximumBreadth);
+              res += stringifyTypedArray(value, join20, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join18;
+              separator = join20;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -23148,13 +23148,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join18;
+                separator = join20;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join18;
+              separator = join20;
             }
             if (separator !== "") {
               res = `
@@ -31201,11 +31201,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31221,7 +31221,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31366,8 +31366,8 @@ var Summary = class {
    */
   addList(items, ordered = false) {
     const tag = ordered ? "ol" : "ul";
-    const listItems = items.map((item) => this.wrap("li", item)).join("");
-    const element = this.wrap(tag, listItems);
+    const listItems2 = items.map((item) => this.wrap("li", item)).join("");
+    const element = this.wrap(tag, listItems2);
     return this.addRaw(element).addEOL();
   }
   /**
@@ -31500,11 +31500,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve12) {
-      resolve12(value);
+    return value instanceof P ? value : new P(function(resolve14) {
+      resolve14(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve12, reject) {
+  return new (P || (P = Promise))(function(resolve14, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31520,7 +31520,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve12(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37053,7 +37053,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve12) {
+function isRecursive(inst, stack, resolve14) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -37063,7 +37063,7 @@ function isRecursive(inst, stack, resolve12) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve12);
+      const answer = isRecursive(child, stack, resolve14);
       if (answer > result)
         result = answer;
     }
@@ -37074,7 +37074,7 @@ function isRecursive(inst, stack, resolve12) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve12) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve14) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -37138,7 +37138,7 @@ function isRecursive(inst, stack, resolve12) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve12 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve14 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -51983,6 +51983,9 @@ async function sha256File(path, buffer = Buffer.allocUnsafe(FILE_CHUNK)) {
   return { sha256: hash2.digest("hex"), bytes };
 }
 
+// src/core/http/client.ts
+import { setTimeout as delay } from "node:timers/promises";
+
 // src/core/logger.ts
 var import_pino = __toESM(require_pino(), 1);
 
@@ -52105,6 +52108,168 @@ var DEFAULT_RETRY_POLICY = Object.freeze({
   retryStatuses: Object.freeze([429, 500, 502, 503, 504]),
   retryNonIdempotent: false
 });
+var IDEMPOTENT_METHODS = /* @__PURE__ */ new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE"]);
+function resolveRetryPolicy(...layers) {
+  const merged = { ...DEFAULT_RETRY_POLICY };
+  for (const layer of layers) {
+    if (!layer) continue;
+    for (const [key, value] of Object.entries(layer)) {
+      if (value !== void 0) Object.assign(merged, { [key]: value });
+    }
+  }
+  return merged;
+}
+function methodMayRetry(method, policy) {
+  return policy.retryNonIdempotent || IDEMPOTENT_METHODS.has(method.toUpperCase());
+}
+function parseRetryAfterMs(value, nowMs) {
+  if (value == null) return void 0;
+  const text = value.trim();
+  if (/^\d+$/.test(text)) return Number(text) * 1e3;
+  if (!/[A-Za-z]/.test(text)) return void 0;
+  const at = Date.parse(text);
+  return Number.isNaN(at) ? void 0 : Math.max(0, at - nowMs);
+}
+function backoffMs(attempt, policy, random) {
+  const exponent = Math.min(Math.max(attempt - 1, 0), 30);
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** exponent);
+  const r = Math.min(Math.max(random(), 0), 1);
+  return Math.floor(r * Math.max(ceiling, 0));
+}
+function retryDelayMs(attempt, outcome, policy, random, nowMs) {
+  if (attempt >= policy.maxAttempts) return null;
+  if (outcome instanceof Error) return backoffMs(attempt, policy, random);
+  if (!policy.retryStatuses.includes(outcome.status)) return null;
+  const advised = parseRetryAfterMs(outcome.headers.get("retry-after"), nowMs);
+  const cap = Math.max(policy.maxDelayMs, 0);
+  return advised === void 0 ? backoffMs(attempt, policy, random) : Math.min(advised, cap);
+}
+
+// src/core/http/client.ts
+var realSleep = (ms, signal) => delay(ms, void 0, { signal });
+var AttemptTimeout = class extends Error {
+  constructor(timeoutMs) {
+    super(`no response within ${timeoutMs} ms`);
+    this.timeoutMs = timeoutMs;
+    this.name = "AttemptTimeout";
+  }
+  timeoutMs;
+};
+function urlForLog(url2) {
+  try {
+    const parsed = new URL(String(url2));
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return "<invalid url>";
+  }
+}
+function createHttpClient(options) {
+  const fetchPort = options.fetch ?? ((input2, init) => fetch(input2, init));
+  const clock = options.clock ?? systemClock;
+  const sleep = options.sleep ?? realSleep;
+  const random = options.random ?? Math.random;
+  const logger = options.logger ?? silentLogger;
+  const redact = createRedactor();
+  return {
+    async request(url2, init = {}) {
+      const { timeoutMs = options.timeoutMs, deadlineMs, retry, signal, ...fetchInit } = init;
+      const method = (fetchInit.method ?? "GET").toUpperCase();
+      const policy = resolveRetryPolicy(options.retry, retry);
+      const mayRetry = methodMayRetry(method, policy) && !(fetchInit.body instanceof ReadableStream);
+      const budget = deadlineMs ?? options.deadlineMs ?? policy.maxAttempts * timeoutMs + (policy.maxAttempts - 1) * policy.maxDelayMs;
+      const target = { method, url: urlForLog(url2) };
+      const started = clock.monotonicMs();
+      for (let attempt = 1; ; attempt++) {
+        const left = budget - (clock.monotonicMs() - started);
+        const attemptMs = Math.max(1, Math.min(timeoutMs, left));
+        const outcome = await attemptOnce(fetchPort, url2, { ...fetchInit, method }, attemptMs, signal);
+        const final = finalOutcome(outcome, policy);
+        if (final === "return" && outcome instanceof Response) return outcome;
+        const wait = mayRetry ? retryDelayMs(attempt, outcome, policy, random, clock.nowMs()) : null;
+        const elapsed = clock.monotonicMs() - started;
+        if (wait === null || elapsed + wait >= budget) {
+          await discard(outcome);
+          throw failure2(outcome, target, attempt, redact);
+        }
+        logger.warn(
+          {
+            event: "http.retry",
+            ...target,
+            attempt,
+            max_attempts: policy.maxAttempts,
+            delay_ms: wait,
+            ...cause(outcome)
+          },
+          "retrying HTTP request"
+        );
+        await discard(outcome);
+        try {
+          await sleep(wait, signal ?? void 0);
+        } catch (error63) {
+          throw signal?.aborted ? signal.reason : error63;
+        }
+      }
+    }
+  };
+}
+function finalOutcome(outcome, policy) {
+  if (outcome instanceof Error) return "failed";
+  return policy.retryStatuses.includes(outcome.status) ? "failed" : "return";
+}
+async function attemptOnce(fetchPort, url2, init, timeoutMs, callerSignal) {
+  callerSignal?.throwIfAborted();
+  const timer = new AbortController();
+  const handle = setTimeout(() => timer.abort(new AttemptTimeout(timeoutMs)), timeoutMs);
+  const signal = callerSignal ? AbortSignal.any([callerSignal, timer.signal]) : timer.signal;
+  try {
+    return await fetchPort(url2, { ...init, signal });
+  } catch (error63) {
+    if (callerSignal?.aborted) throw callerSignal.reason;
+    if (timer.signal.aborted) return new AttemptTimeout(timeoutMs);
+    return error63 instanceof Error ? error63 : new Error(String(error63));
+  } finally {
+    clearTimeout(handle);
+  }
+}
+async function discard(outcome) {
+  if (outcome instanceof Response) await outcome.body?.cancel().catch(() => void 0);
+}
+function cause(outcome) {
+  if (outcome instanceof Response) return { status: outcome.status };
+  return { error: describe3(outcome) };
+}
+function describe3(error63) {
+  const inner = error63.cause;
+  if (inner instanceof Error) {
+    const code = "code" in inner ? inner.code : void 0;
+    return `${error63.message} (${typeof code === "string" ? code : inner.message})`;
+  }
+  return error63.message;
+}
+function failure2(outcome, target, attempts, redact) {
+  const where = `${target.method} ${target.url}`;
+  const tries = `after ${attempts} attempt${attempts === 1 ? "" : "s"}`;
+  if (outcome instanceof AttemptTimeout) {
+    return new SigilError(
+      "ERR_HTTP_TIMEOUT",
+      `${where}: no response within ${outcome.timeoutMs} ms, ${tries}`,
+      {
+        ...target,
+        attempts,
+        timeout_ms: outcome.timeoutMs
+      }
+    );
+  }
+  if (outcome instanceof Error) {
+    const reason = redact(describe3(outcome)).slice(0, 500);
+    return new SigilError("ERR_HTTP", `${where}: ${reason}, ${tries}`, { ...target, attempts });
+  }
+  return new SigilError("ERR_HTTP", `${where} answered ${outcome.status} ${tries}`, {
+    ...target,
+    attempts,
+    status: outcome.status
+  });
+}
 
 // src/core/receipts.ts
 import { closeSync, constants as constants3, openSync, readFileSync } from "node:fs";
@@ -52392,14 +52557,14 @@ function forwardLines(onLine) {
   Object.assign(handler, { end: () => flush(true) });
   return handler;
 }
-var spawnProcess = (request) => new Promise((resolve12) => {
+var spawnProcess = (request) => new Promise((resolve14) => {
   const keep = request.tailChars ?? DEFAULT_TAIL;
   const out = new TailKeeper(keep);
   const err = new TailKeeper(keep);
   const started = performance.now();
   const lineHandler = request.onStderrLine ? forwardLines(request.onStderrLine) : void 0;
   let timedOut = false;
-  let failure2 = null;
+  let failure3 = null;
   let exit;
   const timers = [];
   let settled = false;
@@ -52420,14 +52585,14 @@ var spawnProcess = (request) => new Promise((resolve12) => {
     child.stdout?.destroy();
     child.stderr?.destroy();
     lineHandler?.end?.();
-    resolve12({
+    resolve14({
       rc: exit?.rc ?? null,
       signal: exit?.signal ?? null,
       timedOut,
       stdout: out.result(),
       stderr: err.result(),
       elapsedMs: Math.round(performance.now() - started),
-      failure: failure2
+      failure: failure3
     });
   };
   const drainThenFinish = () => timers.push(setTimeout(finish, DRAIN_MS));
@@ -52437,7 +52602,7 @@ var spawnProcess = (request) => new Promise((resolve12) => {
     lineHandler?.(chunk);
   });
   child.on("error", (error63) => {
-    failure2 = error63.message;
+    failure3 = error63.message;
     finish();
   });
   child.on("exit", (code, signal) => {
@@ -52558,54 +52723,32 @@ async function runAction(definition, env = process.env) {
   }
 }
 
-// src/actions/drift.ts
-import { resolve as resolve3 } from "node:path";
+// src/actions/assert-multiarch.ts
+import { join as join7, resolve as resolve3 } from "node:path";
 
-// src/modal/app-name.ts
-var ModalEnv = external_exports.enum(["dev", "staging", "main"]);
-var MODAL_NAME_MAX = 64;
-var HASH_TAIL = 8;
-function sanitize(part) {
-  return part.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+// src/governance/config.ts
+import { readFile } from "node:fs/promises";
+import { join as join3 } from "node:path";
+function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
+  const value = parseYamlStrict(text, "ERR_CONFIG", file2) ?? {};
+  return parseWith(SigilConfig, value, "ERR_CONFIG", file2);
 }
-function sanitizePart(part) {
-  return sanitize(part) || `x${sha256Hex(part).slice(0, 6)}`;
-}
-function lengthGuard(name) {
-  if (name.length <= MODAL_NAME_MAX) return name;
-  const head = name.slice(0, MODAL_NAME_MAX - HASH_TAIL - 1).replace(/-+$/, "");
-  return `${head}-${sha256Hex(name).slice(0, HASH_TAIL)}`;
-}
-function modalAppNameFromRef(ref, env, options = {}) {
-  const parsed = parseProcessorRef(ref);
-  if (!parsed)
-    throw new SigilError("ERR_USAGE", `${JSON.stringify(ref)} is not a processor ref <ns>/<name>@<version>`);
-  const canonical = lengthGuard(sanitize(`${parsed.ns}-${parsed.name}-v${parsed.version}`));
-  if (env !== "dev") return { name: canonical, fallback: false };
-  const branch = options.branch?.trim();
-  const user = options.user?.trim();
-  if (!branch || !user) {
-    const missing = [branch ? void 0 : "branch", user ? void 0 : "user"].filter(Boolean).join(" and ");
-    options.warn?.(
-      `dev app name for ${ref} has no ${missing}; falling back to the canonical name ${canonical}`
-    );
-    return { name: canonical, fallback: true };
+async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
+  let text;
+  try {
+    text = await readFile(join3(root, path), "utf8");
+  } catch (error63) {
+    if (error63.code === "ENOENT") {
+      return { config: parseSigilConfig("", path), path, found: false };
+    }
+    throw new SigilError("ERR_CONFIG", `${path}: cannot read it: ${error63.message}`);
   }
-  const prefix = `${sanitizePart(branch)}-${sanitizePart(user)}`;
-  const full = `${prefix}-${canonical}`;
-  if (full.length <= MODAL_NAME_MAX) return { name: full, fallback: false };
-  const budget = MODAL_NAME_MAX - canonical.length - HASH_TAIL - 2;
-  const head = budget > 0 ? prefix.slice(0, budget).replace(/-+$/, "") : "";
-  const tail = `${sha256Hex(full).slice(0, HASH_TAIL)}-${canonical}`;
-  return { name: lengthGuard(head ? `${head}-${tail}` : tail), fallback: false };
-}
-function modalSecretName(secret) {
-  return `sigil-${sanitize(secret)}`;
+  return { config: parseSigilConfig(text, path), path, found: true };
 }
 
-// src/modal/deploy.ts
-import { mkdtemp, rm as rm3, writeFile as writeFile2 } from "node:fs/promises";
-import { tmpdir as tmpdir2 } from "node:os";
+// src/supply/buildx.ts
+import { mkdtemp, readFile as readFile3, rm as rm3 } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join as join5 } from "node:path";
 
 // src/supply/lane.ts
@@ -52658,11 +52801,88 @@ function assertImagePolicy(entry, lane, scope, onUnknownScope) {
 }
 
 // src/supply/oci/auth.ts
+var anonymous = () => void 0;
+function parseChallenge(header) {
+  if (!header) return void 0;
+  const match = /^\s*(Bearer|Basic)\b(.*)$/i.exec(header);
+  if (!match) return void 0;
+  const scheme = (match[1] ?? "").toLowerCase() === "bearer" ? "bearer" : "basic";
+  const params = {};
+  for (const p of (match[2] ?? "").matchAll(/([A-Za-z]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]+))/g)) {
+    const key = (p[1] ?? "").toLowerCase();
+    params[key] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
+  }
+  return {
+    scheme,
+    ...params.realm ? { realm: params.realm } : {},
+    ...params.service ? { service: params.service } : {},
+    ...params.scope ? { scope: params.scope } : {}
+  };
+}
 var TokenResponse = external_exports.looseObject({
   token: external_exports.string().min(1).optional(),
   access_token: external_exports.string().min(1).optional(),
   expires_in: external_exports.number().positive().optional()
 });
+function basicAuthorization(credentials) {
+  return `Basic ${Buffer.from(`${credentials.username}:${credentials.password}`).toString("base64")}`;
+}
+var TokenCache = class {
+  constructor(http, credentials, clock = systemClock) {
+    this.http = http;
+    this.credentials = credentials;
+    this.clock = clock;
+  }
+  http;
+  credentials;
+  clock;
+  tokens = /* @__PURE__ */ new Map();
+  /** The last Bearer challenge seen per registry: later repositories skip the 401 round trip. */
+  realms = /* @__PURE__ */ new Map();
+  knownChallenge(registry2) {
+    return this.realms.get(registry2);
+  }
+  cached(registry2, scope) {
+    const hit = this.tokens.get(`${registry2}|${scope}`);
+    return hit && hit.expiresAtMs > this.clock.nowMs() ? hit.value : void 0;
+  }
+  async token(registry2, challenge, scope) {
+    const hit = this.cached(registry2, scope);
+    if (hit) return hit;
+    if (!challenge.realm)
+      throw new SigilError("ERR_REGISTRY_AUTH", `${registry2} sent a Bearer challenge without a realm`);
+    this.realms.set(registry2, challenge);
+    const url2 = new URL(challenge.realm);
+    if (challenge.service) url2.searchParams.set("service", challenge.service);
+    url2.searchParams.set("scope", scope);
+    const creds = this.credentials(registry2);
+    const response = await this.http.request(url2, {
+      headers: creds ? { authorization: basicAuthorization(creds) } : {}
+    });
+    const text = await response.text();
+    if (!response.ok) {
+      const who = creds ? `credentials for ${registry2} were refused` : `anonymous access to ${registry2} was refused`;
+      throw new SigilError("ERR_REGISTRY_AUTH", `${who} (token endpoint answered ${response.status})`, {
+        registry: registry2,
+        status: response.status
+      });
+    }
+    let parsed;
+    try {
+      parsed = TokenResponse.parse(JSON.parse(text));
+    } catch {
+      throw new SigilError(
+        "ERR_REGISTRY_AUTH",
+        `token endpoint of ${registry2} answered something that is not a token`
+      );
+    }
+    const value = parsed.token ?? parsed.access_token;
+    if (!value) throw new SigilError("ERR_REGISTRY_AUTH", `token endpoint of ${registry2} answered no token`);
+    const lifetimeS = Math.max((parsed.expires_in ?? 60) - 10, 1);
+    this.tokens.set(`${registry2}|${scope}`, { value, expiresAtMs: this.clock.nowMs() + lifetimeS * 1e3 });
+    return value;
+  }
+};
 
 // src/supply/oci/media-types.ts
 var MEDIA = {
@@ -52681,6 +52901,8 @@ var MANIFEST_ACCEPT = [
 ].join(", ");
 var INDEX_TYPES = /* @__PURE__ */ new Set([MEDIA.ociIndex, MEDIA.dockerList]);
 var MANIFEST_TYPES = /* @__PURE__ */ new Set([MEDIA.ociManifest, MEDIA.dockerManifest]);
+var REFERENCE_TYPE_ANNOTATION = "vnd.docker.reference.type";
+var ATTESTATION_MANIFEST = "attestation-manifest";
 var MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
 // src/supply/oci/manifest.ts
@@ -52709,10 +52931,281 @@ var ImageManifest = external_exports.looseObject({
   config: Descriptor,
   layers: external_exports.array(Descriptor)
 });
+function parseManifest(bytes, contentType, where) {
+  let json2;
+  try {
+    json2 = JSON.parse(Buffer.from(bytes).toString("utf8"));
+  } catch {
+    throw new SigilError(
+      "ERR_IMAGE_UNAVAILABLE",
+      `${where}: the registry answered a manifest that is not JSON`
+    );
+  }
+  const declared = typeof json2 === "object" && json2 !== null && "mediaType" in json2 && typeof json2.mediaType === "string" ? json2.mediaType : (contentType ?? "").split(";")[0]?.trim() || "";
+  const isIndex = INDEX_TYPES.has(declared) || !MANIFEST_TYPES.has(declared) && typeof json2 === "object" && json2 !== null && "manifests" in json2;
+  const result = (isIndex ? ImageIndex : ImageManifest).safeParse(json2);
+  if (!result.success) {
+    const reason = result.error.issues[0];
+    throw new SigilError(
+      "ERR_IMAGE_UNAVAILABLE",
+      `${where}: unreadable ${isIndex ? "image index" : "image manifest"} (${reason?.path.join(".") || "(root)"}: ${reason?.message ?? "invalid"})`
+    );
+  }
+  const parsed = isIndex ? { kind: "index", index: ImageIndex.parse(json2) } : { kind: "manifest", manifest: ImageManifest.parse(json2) };
+  return { mediaType: declared, parsed };
+}
+
+// src/supply/oci/reference.ts
+var DIGEST2 = /^sha256:[0-9a-f]{64}$/;
+var REGISTRY = /^(?:\[[0-9a-fA-F:.]+\]|[a-zA-Z0-9](?:[a-zA-Z0-9.-]*[a-zA-Z0-9])?)(?::[0-9]{1,5})?$/;
+var COMPONENT = /^[a-z0-9]+(?:(?:\.|_|__|-+)[a-z0-9]+)*$/;
+var TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+function refuse2(image, why) {
+  throw new SigilError("ERR_USAGE", `image reference ${JSON.stringify(image)}: ${why}`);
+}
+function parseOciReference(image) {
+  let rest = image.trim();
+  let digest;
+  const at = rest.indexOf("@");
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!DIGEST2.test(digest)) refuse2(image, "digest must be sha256:<64 lowercase hex>");
+  }
+  const slash = rest.indexOf("/");
+  if (slash <= 0) refuse2(image, "expected host[:port]/path");
+  const registry2 = rest.slice(0, slash);
+  let path = rest.slice(slash + 1);
+  if (!REGISTRY.test(registry2)) refuse2(image, `bad registry host ${JSON.stringify(registry2)}`);
+  let tag;
+  const colon = path.lastIndexOf(":");
+  if (colon >= 0) {
+    tag = path.slice(colon + 1);
+    path = path.slice(0, colon);
+    if (!TAG.test(tag)) refuse2(image, `bad tag ${JSON.stringify(tag)}`);
+  }
+  if (!path?.split("/").every((c) => COMPONENT.test(c)))
+    refuse2(image, "repository path must be lowercase components separated by /");
+  if (tag === void 0 && digest === void 0) refuse2(image, "give a :tag or an @sha256 digest");
+  return {
+    registry: registry2,
+    repository: path,
+    ...tag !== void 0 ? { tag } : {},
+    ...digest !== void 0 ? { digest } : {},
+    scheme: isLoopbackHost(registry2) ? "http" : "https"
+  };
+}
+function isLoopbackHost(registry2) {
+  const host = registry2.startsWith("[") ? registry2.slice(1, registry2.indexOf("]")) : registry2.replace(/:[0-9]+$/, "");
+  if (host.toLowerCase() === "localhost") return true;
+  if (host === "::1" || host === "0:0:0:0:0:0:0:1") return true;
+  const octets = host.split(".");
+  return octets.length === 4 && octets[0] === "127" && octets.every((o) => /^[0-9]{1,3}$/.test(o) && Number(o) <= 255);
+}
+function manifestReference(ref) {
+  return ref.digest ?? ref.tag ?? "latest";
+}
+function formatReference(ref) {
+  return `${ref.registry}/${ref.repository}${ref.tag ? `:${ref.tag}` : ""}${ref.digest ? `@${ref.digest}` : ""}`;
+}
+
+// src/supply/oci/client.ts
+function createRegistryClient(options) {
+  const credentials = options.credentials ?? anonymous;
+  const tokens = new TokenCache(options.http, credentials, options.clock);
+  async function authorizedGet(ref, url2, headers, signal) {
+    const scope = `repository:${ref.repository}:pull`;
+    const send = (authorization) => options.http.request(url2, {
+      headers: authorization ? { ...headers, authorization } : headers,
+      ...signal ? { signal } : {}
+    });
+    const known = tokens.knownChallenge(ref.registry);
+    const early = tokens.cached(ref.registry, scope) ?? (known ? await tokens.token(ref.registry, known, scope) : void 0);
+    let response = await send(early ? `Bearer ${early}` : void 0);
+    if (response.status !== 401) return response;
+    const challenge = parseChallenge(response.headers.get("www-authenticate"));
+    await response.body?.cancel().catch(() => void 0);
+    if (!challenge || early) return deniedOrRefused(ref, response.status, challenge === void 0);
+    if (challenge.scheme === "basic") {
+      const creds = credentials(ref.registry);
+      if (!creds) return deniedOrRefused(ref, 401, false);
+      response = await send(basicAuthorization(creds));
+    } else {
+      response = await send(`Bearer ${await tokens.token(ref.registry, challenge, scope)}`);
+    }
+    if (response.status === 401) {
+      await response.body?.cancel().catch(() => void 0);
+      return deniedOrRefused(ref, 401, false);
+    }
+    return response;
+  }
+  function deniedOrRefused(ref, status, noChallenge) {
+    const has = credentials(ref.registry) !== void 0;
+    const image = formatReference(ref);
+    const hint = noChallenge ? `${ref.registry} answered ${status} without a WWW-Authenticate challenge (GHCR does this for private images)` : `${ref.registry} answered ${status}`;
+    throw new SigilError(
+      "ERR_REGISTRY_AUTH",
+      `${image}: ${hint}; ${has ? "the credentials given were refused" : "no credentials were given (set SIGIL_REGISTRY_USERNAME and SIGIL_REGISTRY_PASSWORD, or GITHUB_TOKEN for ghcr.io)"}`,
+      { registry: ref.registry, status }
+    );
+  }
+  return {
+    async getManifest(ref, signal) {
+      const url2 = `${ref.scheme}://${ref.registry}/v2/${ref.repository}/manifests/${manifestReference(ref)}`;
+      const image = formatReference(ref);
+      const response = await authorizedGet(ref, url2, { accept: MANIFEST_ACCEPT }, signal);
+      if (response.status === 403) {
+        await response.body?.cancel().catch(() => void 0);
+        deniedOrRefused(ref, 403, !response.headers.has("www-authenticate"));
+      }
+      if (response.status === 404) {
+        const why = await registryErrorText(response);
+        throw new SigilError("ERR_IMAGE_UNAVAILABLE", `${image}: no such image or tag (${why})`, {
+          image,
+          status: 404
+        });
+      }
+      if (!response.ok) {
+        const why = await registryErrorText(response);
+        throw new SigilError(
+          "ERR_IMAGE_UNAVAILABLE",
+          `${image}: the registry answered ${response.status} (${why})`,
+          {
+            image,
+            status: response.status
+          }
+        );
+      }
+      const bytes = await readBounded(response, image);
+      const digest = `sha256:${sha256Hex(bytes)}`;
+      const served = response.headers.get("docker-content-digest")?.trim();
+      if (ref.digest !== void 0 && digest !== ref.digest)
+        throw mismatch(image, `asked for ${ref.digest}, the bytes served hash to ${digest}`);
+      if (served?.startsWith("sha256:") && served !== digest)
+        throw mismatch(image, `Docker-Content-Digest says ${served}, the bytes served hash to ${digest}`);
+      const { mediaType, parsed } = parseManifest(bytes, response.headers.get("content-type"), image);
+      return { reference: ref, digest, mediaType, bytes, parsed };
+    }
+  };
+}
+function mismatch(image, why) {
+  return new SigilError("ERR_IMAGE_DIGEST_MISMATCH", `${image}: ${why}; refusing it`, { image });
+}
+async function registryErrorText(response) {
+  const text = (await response.text().catch(() => "")).slice(0, 2e3);
+  try {
+    const body = JSON.parse(text);
+    if (typeof body === "object" && body !== null && "errors" in body && Array.isArray(body.errors)) {
+      const first = body.errors[0];
+      if (typeof first === "object" && first !== null && "code" in first)
+        return `${String(first.code)}${"message" in first ? `: ${String(first.message).slice(0, 200)}` : ""}`;
+    }
+  } catch {
+  }
+  return `HTTP ${response.status}`;
+}
+async function readBounded(response, image) {
+  const declared = Number(response.headers.get("content-length") ?? "0");
+  const tooBig = () => new SigilError("ERR_IMAGE_UNAVAILABLE", `${image}: manifest larger than ${MAX_MANIFEST_BYTES} bytes`);
+  if (declared > MAX_MANIFEST_BYTES) {
+    await response.body?.cancel().catch(() => void 0);
+    throw tooBig();
+  }
+  if (!response.body) return new Uint8Array();
+  const chunks = [];
+  let total = 0;
+  for await (const chunk of response.body) {
+    total += chunk.byteLength;
+    if (total > MAX_MANIFEST_BYTES) throw tooBig();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+// src/supply/oci/credentials.ts
+function credentialsFromEnv(env) {
+  const username = env.SIGIL_REGISTRY_USERNAME;
+  const password = env.SIGIL_REGISTRY_PASSWORD;
+  const onlyHost = env.SIGIL_REGISTRY_HOST;
+  const explicit = username && password ? { username, password } : void 0;
+  return (registry2) => {
+    if (explicit && (!onlyHost || onlyHost === registry2)) return explicit;
+    if (registry2 === "ghcr.io" && env.GITHUB_TOKEN)
+      return { username: env.GITHUB_ACTOR || "x-access-token", password: env.GITHUB_TOKEN };
+    return void 0;
+  };
+}
+
+// src/supply/multiarch.ts
+var DEFAULT_PLATFORMS = ["linux/amd64", "linux/arm64"];
+function platformName(p) {
+  return [p.os, p.architecture, p.variant].filter(Boolean).join("/");
+}
+function isAttestation(d) {
+  if (d.annotations?.[REFERENCE_TYPE_ANNOTATION] === ATTESTATION_MANIFEST) return true;
+  return d.platform?.os === "unknown" && d.platform.architecture === "unknown";
+}
+function inspectManifest(fetched) {
+  const base = {
+    image: formatReference(fetched.reference),
+    digest: fetched.digest,
+    mediaType: fetched.mediaType
+  };
+  if (fetched.parsed.kind === "manifest")
+    return { ...base, kind: "manifest", platforms: [], attestations: [] };
+  const platforms = [];
+  const attestations = [];
+  for (const d of fetched.parsed.index.manifests) {
+    if (isAttestation(d)) {
+      const describes = d.annotations?.["vnd.docker.reference.digest"];
+      attestations.push({ digest: d.digest, ...describes ? { describes } : {} });
+    } else if (d.platform) {
+      platforms.push({
+        platform: platformName(d.platform),
+        digest: d.digest,
+        mediaType: d.mediaType,
+        size: d.size
+      });
+    }
+  }
+  return { ...base, kind: "index", platforms, attestations };
+}
+function assertMultiArch(inspection, required2) {
+  if (inspection.kind !== "index") {
+    throw new SigilError(
+      "ERR_IMAGE_PLATFORMS",
+      `${inspection.image} is a single-platform manifest (${inspection.mediaType}), not an image index; required: ${required2.join(", ")}`,
+      { image: inspection.image, missing: [...required2] }
+    );
+  }
+  const present = new Map(inspection.platforms.map((row) => [row.platform, row.digest]));
+  const missing = required2.filter((p) => !present.has(p));
+  if (missing.length > 0) {
+    throw new SigilError(
+      "ERR_IMAGE_PLATFORMS",
+      `${inspection.image} (${inspection.digest}) is missing ${missing.join(", ")}; it has ${[...present.keys()].join(", ") || "no platforms"}`,
+      { image: inspection.image, missing }
+    );
+  }
+  const platform_digests = {};
+  for (const p of [...required2].sort()) platform_digests[p] = present.get(p) ?? "";
+  return {
+    image: inspection.image,
+    digest: inspection.digest,
+    platforms: [...required2].sort(),
+    platform_digests
+  };
+}
+async function inspectImage(client, image, signal) {
+  return inspectManifest(await client.getManifest(parseOciReference(image), signal));
+}
+async function assertImagePlatforms(client, image, required2 = DEFAULT_PLATFORMS, signal) {
+  return assertMultiArch(await inspectImage(client, image, signal), required2);
+}
 
 // src/supply/registry.ts
-import { readdir as readdir3, readFile } from "node:fs/promises";
-import { join as join3, relative } from "node:path";
+import { readdir as readdir3, readFile as readFile2 } from "node:fs/promises";
+import { join as join4, relative } from "node:path";
 function parseRegistryEntry(text, file2) {
   return parseWith(
     RegistryEntry,
@@ -52726,7 +53219,7 @@ async function listYaml(dir) {
   const walk = async (at) => {
     const items = await readdir3(at, { withFileTypes: true });
     for (const item of items) {
-      const path = join3(at, item.name);
+      const path = join4(at, item.name);
       if (item.isDirectory()) await walk(path);
       else if (/\.ya?ml$/.test(item.name)) found.push(path);
     }
@@ -52747,7 +53240,7 @@ async function loadRegistry(dir) {
   const registry2 = /* @__PURE__ */ new Map();
   for (const path of files) {
     const file2 = relative(dir, path);
-    const entry = parseRegistryEntry(await readFile(path, "utf8"), file2);
+    const entry = parseRegistryEntry(await readFile2(path, "utf8"), file2);
     const previous = registry2.get(entry.ref);
     if (previous)
       throw new SigilError(
@@ -52767,6 +53260,39 @@ function lookupEntry(registry2, ref) {
   return found.entry;
 }
 
+// src/supply/check.ts
+function throughMirror(image, mirrors) {
+  const slash = image.indexOf("/");
+  const host = image.slice(0, slash);
+  const to = mirrors?.get(host);
+  return to ? `${to}${image.slice(slash)}` : image;
+}
+async function checkRegistry(dir, options) {
+  const registry2 = await loadRegistry(dir);
+  const entries = [];
+  for (const [ref, { entry, file: file2 }] of [...registry2].sort(([a], [b]) => a < b ? -1 : 1)) {
+    const base = { ref, file: file2, image: entry.image };
+    try {
+      const image = assertImagePolicy(entry, options.lane, options.scope);
+      if (image.digest === void 0) {
+        entries.push({ ...base, ok: true });
+        continue;
+      }
+      const result = await assertImagePlatforms(
+        options.client,
+        throughMirror(entry.image, options.mirrors),
+        entry.platforms,
+        options.signal
+      );
+      entries.push({ ...base, ok: true, digest: result.digest, platform_digests: result.platform_digests });
+    } catch (error63) {
+      if (!(error63 instanceof SigilError) || error63.code === "ERR_INTERNAL") throw error63;
+      entries.push({ ...base, ok: false, error: { code: error63.code, message: error63.message } });
+    }
+  }
+  return { status: entries.every((e) => e.ok) ? "pass" : "fail", lane: options.lane, entries };
+}
+
 // src/supply/pins.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 var Digest2 = external_exports.string().regex(/^sha256:[0-9a-f]{64}$/, "sha256:<64 hex>");
@@ -52781,6 +53307,11 @@ var PinRecord = external_exports.strictObject({
   run_url: external_exports.string().nullable()
 });
 var PinsFile = external_exports.record(ProcessorRef, PinRecord);
+function repoScopedImageName(scope, ref) {
+  const parts = parseProcessorRef(ref);
+  if (!parts) throw new SigilError("ERR_USAGE", `not a processor ref: ${ref}`);
+  return `ghcr.io/${scope}/${parts.ns}-${parts.name}`.toLowerCase();
+}
 
 // src/supply/buildx.ts
 var Provenance = external_exports.enum(["none", "min", "max"]);
@@ -52788,6 +53319,83 @@ var BuildMetadata = external_exports.looseObject({
   "containerimage.digest": external_exports.string().regex(/^sha256:[0-9a-f]{64}$/),
   "image.name": external_exports.string().optional()
 });
+function buildxArgs(entry, image, request, metadataFile) {
+  return [
+    "buildx",
+    "build",
+    "--platform",
+    entry.platforms.join(","),
+    "--tag",
+    `${image}:${request.tag}`,
+    "--metadata-file",
+    metadataFile,
+    "--build-arg",
+    `SOURCE_DATE_EPOCH=${request.sourceDateEpoch}`,
+    `--provenance=${request.provenance === "none" ? "false" : `mode=${request.provenance}`}`,
+    "--sbom=false",
+    "--label",
+    `org.opencontainers.image.revision=${request.sourceCommit}`,
+    ...request.push ? ["--push"] : [],
+    join5(request.repoRoot, entry.source)
+  ];
+}
+async function buildOne(entry, request, deps) {
+  const image = repoScopedImageName(request.scope, entry.ref);
+  const dir = await mkdtemp(join5(tmpdir(), "sigil-build-"));
+  try {
+    const metadataFile = join5(dir, "metadata.json");
+    const logger = deps.logger ?? silentLogger;
+    logger.info({ event: "build.start", processor_ref: entry.ref, image }, "docker buildx build");
+    const result = await (deps.spawn ?? spawnProcess)({
+      file: "docker",
+      args: buildxArgs(entry, image, request, metadataFile),
+      cwd: request.repoRoot,
+      env: { ...deps.env, SOURCE_DATE_EPOCH: String(request.sourceDateEpoch) },
+      timeoutMs: deps.timeoutMs ?? 60 * 6e4
+    });
+    if (result.rc !== 0) {
+      const why = result.failure ?? ((result.stderr.tail || result.stderr.head).trim().split("\n").slice(-5).join("\n") || `exit ${result.rc}`);
+      throw new SigilError("ERR_BUILD", `${entry.ref}: docker buildx build failed: ${why}`, {
+        ref: entry.ref
+      });
+    }
+    let raw;
+    try {
+      raw = JSON.parse(await readFile3(metadataFile, "utf8"));
+    } catch {
+      throw new SigilError("ERR_BUILD", `${entry.ref}: buildx wrote no readable metadata file`);
+    }
+    const metadata = parseWith(BuildMetadata, raw, "ERR_BUILD", `${entry.ref} build metadata`);
+    return { ref: entry.ref, image, digest: metadata["containerimage.digest"], pushed: request.push };
+  } finally {
+    await rm3(dir, { recursive: true, force: true });
+  }
+}
+async function buildAndPin(request, deps) {
+  const built = [];
+  const pins = {};
+  for (const entry of [...request.entries].sort((a, b) => a.ref < b.ref ? -1 : 1)) {
+    const one = await buildOne(entry, request, deps);
+    built.push(one);
+    if (!one.pushed) continue;
+    const asserted = await assertImagePlatforms(
+      deps.client,
+      throughMirror(`${one.image}@${one.digest}`, deps.mirrors),
+      entry.platforms
+    );
+    const pin = {
+      image: one.image,
+      digest: one.digest,
+      tag: request.tag,
+      platforms: asserted.platforms,
+      platform_digests: asserted.platform_digests,
+      source_commit: request.sourceCommit,
+      run_url: request.runUrl
+    };
+    pins[entry.ref] = pin;
+  }
+  return { built, pins };
+}
 
 // src/supply/source-digest.ts
 import { relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
@@ -52795,8 +53403,8 @@ import { relative as relative2, resolve as resolve2, sep as sep2 } from "node:pa
 // src/supply/file-hash-cache.ts
 import { createHash as createHash3 } from "node:crypto";
 import { open as open5, stat as stat3 } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join as join4, sep } from "node:path";
+import { tmpdir as tmpdir2 } from "node:os";
+import { join as join6, sep } from "node:path";
 var STABLE_AFTER_MS = 3e3;
 var FORMAT = "sigil.file-hash-cache.v1";
 var Entry = external_exports.strictObject({
@@ -52813,8 +53421,8 @@ var CacheFile = external_exports.strictObject({
 });
 function defaultCacheDir(env = process.env) {
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg?.startsWith("/")) return join4(xdg, "sigil");
-  return join4(tmpdir(), `sigil-cache-${process.getuid?.() ?? "user"}`);
+  if (xdg?.startsWith("/")) return join6(xdg, "sigil");
+  return join6(tmpdir2(), `sigil-cache-${process.getuid?.() ?? "user"}`);
 }
 function keyOf(st) {
   return {
@@ -52866,7 +53474,7 @@ async function loadCache(file2) {
 async function hashFilesCached(cacheKey, paths, scopes, options = {}) {
   const cacheDir = options.cacheDir === void 0 ? defaultCacheDir() : options.cacheDir;
   const clock = options.clock ?? systemClock;
-  const cacheFile = cacheDir === null ? void 0 : join4(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
+  const cacheFile = cacheDir === null ? void 0 : join6(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
   const loaded = cacheFile ? await loadCache(cacheFile) : void 0;
   const readStartNs = BigInt(clock.nowMs() - STABLE_AFTER_MS) * 1000000n;
   const buffer = Buffer.allocUnsafe(1 << 20);
@@ -52947,6 +53555,284 @@ async function describeSourceDigest(repoRoot, source, options = {}) {
 async function sourceDigest(repoRoot, source, options = {}) {
   return (await describeSourceDigest(repoRoot, source, options)).digest;
 }
+
+// src/actions/inputs.ts
+var orDefault = (fallback) => external_exports.string().transform((value) => value.trim() === "" ? fallback : value.trim());
+function booleanInput(fallback) {
+  return orDefault(String(fallback)).pipe(
+    external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], {
+      message: "must be true or false"
+    }).transform((value) => value.toLowerCase() === "true")
+  );
+}
+function choiceInput(choices, fallback) {
+  return orDefault(fallback).pipe(choices);
+}
+function textInput(fallback = "") {
+  return orDefault(fallback);
+}
+function workspacePathInput(fallback) {
+  return orDefault(fallback).pipe(
+    external_exports.string().refine(
+      (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
+      "must be a relative path inside the workspace"
+    )
+  );
+}
+function repositoryInput() {
+  return orDefault("").pipe(external_exports.string().regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"));
+}
+
+// src/actions/supply-inputs.ts
+var listItems = (value) => value.split(/[\s,]+/).filter((item) => item !== "");
+function mirrorInput() {
+  return textInput("").transform(listItems).pipe(external_exports.array(external_exports.string().regex(/^[^=\s]+=[^=\s]+$/, "each mirror is <registry>=<mirror>"))).transform(
+    (pairs) => new Map(
+      pairs.map((pair) => {
+        const [from = "", to = ""] = pair.split("=");
+        return [from, to];
+      })
+    )
+  );
+}
+function platformsInput() {
+  return textInput("").transform(listItems).pipe(external_exports.array(external_exports.string().regex(/^[a-z0-9]+\/[a-z0-9_]+(\/[a-z0-9]+)?$/, "a platform like linux/arm64")));
+}
+function refsInput() {
+  return textInput("all").transform(listItems).transform((refs) => refs.length === 1 && refs[0] === "all" ? [] : refs);
+}
+function registryClientFromEnv(env, logger) {
+  return createRegistryClient({
+    http: createHttpClient({ timeoutMs: 3e4, logger }),
+    credentials: credentialsFromEnv(env)
+  });
+}
+
+// src/actions/assert-multiarch.ts
+var AssertMultiarchInputs = external_exports.strictObject({
+  lane: choiceInput(Lane, "main"),
+  "working-directory": workspacePathInput("."),
+  config: workspacePathInput(".github/sigil.yml"),
+  repository: repositoryInput(),
+  mirror: mirrorInput()
+});
+async function presentPlatforms(client, image, mirrors) {
+  try {
+    return (await inspectImage(client, throughMirror(image, mirrors))).platforms.map((p) => p.platform);
+  } catch {
+    return void 0;
+  }
+}
+var assertMultiarchAction = defineAction({
+  name: "assert-multiarch",
+  inputs: AssertMultiarchInputs,
+  async run(inputs, ctx) {
+    const root = resolve3(ctx.workspace, inputs["working-directory"]);
+    const dir = join7(root, (await loadSigilConfig(root, inputs.config)).config.registry);
+    const client = registryClientFromEnv(ctx.env, ctx.logger);
+    const report = await ctx.group(
+      `assert every ${inputs.lane} registry image`,
+      () => checkRegistry(dir, {
+        lane: inputs.lane,
+        scope: inputs.repository || void 0,
+        client,
+        mirrors: inputs.mirror
+      })
+    );
+    const registry2 = await loadRegistry(dir);
+    const rows = [];
+    for (const check2 of report.entries) {
+      const required2 = registry2.get(check2.ref)?.entry.platforms ?? [];
+      let present = check2.platform_digests ? Object.keys(check2.platform_digests) : void 0;
+      if (check2.error?.code === "ERR_IMAGE_PLATFORMS")
+        present = await presentPlatforms(client, check2.image, inputs.mirror);
+      const missing = check2.error?.code === "ERR_IMAGE_PLATFORMS" ? required2.filter((p) => !present?.includes(p)) : [];
+      rows.push({ check: check2, present, missing });
+    }
+    const failed = report.entries.filter((e) => !e.ok);
+    const [first] = failed;
+    const code = first?.error?.code;
+    const failure3 = first ? {
+      code: isErrorCode(code) ? code : "ERR_INTERNAL",
+      message: `${first.error?.message ?? first.ref}${failed.length > 1 ? ` (${failed.length} entries fail: ${failed.map((f) => f.ref).join(", ")})` : ""}`
+    } : void 0;
+    return {
+      outputs: {
+        passed: String(report.status === "pass"),
+        failed: JSON.stringify(failed.map((f) => f.ref)),
+        digests: JSON.stringify(
+          Object.fromEntries(report.entries.filter((e) => e.digest).map((e) => [e.ref, e.digest]))
+        )
+      },
+      summary: (summary2) => renderSummary(summary2, rows, inputs.lane),
+      ...failure3 ? { failure: failure3 } : {}
+    };
+  }
+});
+function verdict(check2) {
+  if (check2.ok) return check2.digest ? "✅ pass" : "✅ pass (tag, not pinned)";
+  return `❌ <code>${html(check2.error?.code ?? "")}</code>`;
+}
+function renderSummary(summary2, rows, lane) {
+  const failed = rows.filter((r) => !r.check.ok).length;
+  summary2.addHeading(
+    `SIGIL.ZERO · assert-multiarch · ${failed === 0 ? "✅" : `❌ ${failed} of`} ${rows.length} images (${html(lane)} lane)`,
+    2
+  ).addTable([
+    ["ref", "digest", "platforms present", "missing", "verdict"].map((data) => ({ data, header: true })),
+    ...rows.map((r) => [
+      `<code>${html(r.check.ref)}</code>`,
+      `<code>${html(r.check.digest ?? r.check.image.split("@")[1] ?? "(tag)")}</code>`,
+      r.present ? html(r.present.join(", ")) : "",
+      html(r.missing.join(", ")),
+      verdict(r.check)
+    ])
+  ]);
+  const messages = rows.filter((r) => r.check.error);
+  if (messages.length > 0)
+    summary2.addList(
+      messages.map((r) => `<code>${html(r.check.ref)}</code>: ${html(r.check.error?.message ?? "")}`)
+    );
+}
+
+// src/actions/build-pin.ts
+import { relative as relative8, resolve as resolve8 } from "node:path";
+
+// src/lanes/changed.ts
+var NULL_SHA = /^0+$/;
+async function listChangedFiles(root, base, env, spawn2 = spawnProcess) {
+  if (base === "" || NULL_SHA.test(base)) return { unknown: "no base commit to compare with" };
+  if (base.startsWith("-"))
+    throw new SigilError("ERR_INPUTS", `base ref ${JSON.stringify(base)} is not a ref`);
+  const childEnv = {};
+  for (const name of ["PATH", "HOME", "LANG"]) {
+    const value = env[name];
+    if (value !== void 0) childEnv[name] = value;
+  }
+  const result = await spawn2({
+    file: "git",
+    // --relative: paths relative to `root`, which may be a subfolder of the git repository.
+    args: ["-C", root, "diff", "--name-only", "--no-renames", "--relative", "-z", base, "HEAD", "--"],
+    cwd: root,
+    env: childEnv,
+    timeoutMs: 3e4,
+    tailChars: 1 << 20
+  });
+  if (result.rc !== 0) {
+    const why = result.failure ?? (result.stderr.head.trim().split("\n")[0] || `git exited ${result.rc}`);
+    return { unknown: `git diff ${base} HEAD failed: ${why}` };
+  }
+  if (result.stdout.tail !== "") return { unknown: "the list of changed files is too long" };
+  return { files: result.stdout.head.split("\0").filter((f) => f.length > 0) };
+}
+function selectChanged(entries, changed, configPath) {
+  const underAny = (dirs) => changed.some((f) => dirs.some((d) => f.startsWith(`${d}/`)));
+  const shared = SHARED_SOURCES.map((s) => s.dir);
+  const everything = changed.includes(configPath) || underAny(shared);
+  const selected = [];
+  const skipped = [];
+  for (const { entry, file: file2 } of entries) {
+    const touched = everything || changed.includes(file2) || underAny([entry.source]);
+    (touched ? selected : skipped).push(entry.ref);
+  }
+  const reason = everything ? `${changed.length} changed file(s) include shared inputs (${configPath} or the processor runtime): every processor` : `${changed.length} changed file(s) touch ${selected.length} of ${entries.length} processor(s)`;
+  return { selected, skipped, reason };
+}
+function selectAll(entries, reason) {
+  return { selected: entries.map((e) => e.entry.ref), skipped: [], reason };
+}
+
+// src/lanes/determinism.ts
+import { readFile as readFile5 } from "node:fs/promises";
+import { join as join14 } from "node:path";
+
+// src/run/adapter.ts
+function errorEnvelope(executionId, code, message, envFingerprint = "") {
+  return {
+    status: "error",
+    execution_id: executionId,
+    error: { code, message },
+    meta: { env_fingerprint: envFingerprint }
+  };
+}
+function envelopeFromError(executionId, error63, envFingerprint = "") {
+  const sigil = SigilError.from(error63, "ERR_ADAPTER_INVOCATION");
+  return errorEnvelope(executionId, sigil.code, sigil.message, envFingerprint);
+}
+function validateEnvelope(candidate, worldPrefix) {
+  const parsed = Envelope.safeParse(candidate);
+  if (!parsed.success) {
+    const issue3 = parsed.error.issues[0];
+    throw new SigilError(
+      "ERR_ADAPTER_INVOCATION",
+      `malformed envelope: ${issue3?.path.join(".")}: ${issue3?.message}`
+    );
+  }
+  const envelope = parsed.data;
+  if (envelope.status === "error") return envelope;
+  if (envelope.index_path !== `world://${worldPrefix}/outputs.json`) {
+    throw new SigilError(
+      "ERR_ADAPTER_INVOCATION",
+      `index_path ${envelope.index_path} is not under the write prefix`
+    );
+  }
+  for (const output2 of envelope.outputs) {
+    if (!output2.path.startsWith(`world://${worldPrefix}/outputs/`) || output2.path.split("/").includes("..")) {
+      throw new SigilError("ERR_ADAPTER_INVOCATION", `output ${output2.path} is not under the write prefix`);
+    }
+  }
+  if (!isSortedFingerprint(envelope.meta.env_fingerprint)) {
+    throw new SigilError("ERR_ADAPTER_INVOCATION", "env_fingerprint is not sorted k=v;…");
+  }
+  return envelope;
+}
+
+// src/modal/app-name.ts
+var ModalEnv = external_exports.enum(["dev", "staging", "main"]);
+var MODAL_NAME_MAX = 64;
+var HASH_TAIL = 8;
+function sanitize(part) {
+  return part.normalize("NFKD").toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+}
+function sanitizePart(part) {
+  return sanitize(part) || `x${sha256Hex(part).slice(0, 6)}`;
+}
+function lengthGuard(name) {
+  if (name.length <= MODAL_NAME_MAX) return name;
+  const head = name.slice(0, MODAL_NAME_MAX - HASH_TAIL - 1).replace(/-+$/, "");
+  return `${head}-${sha256Hex(name).slice(0, HASH_TAIL)}`;
+}
+function modalAppNameFromRef(ref, env, options = {}) {
+  const parsed = parseProcessorRef(ref);
+  if (!parsed)
+    throw new SigilError("ERR_USAGE", `${JSON.stringify(ref)} is not a processor ref <ns>/<name>@<version>`);
+  const canonical = lengthGuard(sanitize(`${parsed.ns}-${parsed.name}-v${parsed.version}`));
+  if (env !== "dev") return { name: canonical, fallback: false };
+  const branch = options.branch?.trim();
+  const user = options.user?.trim();
+  if (!branch || !user) {
+    const missing = [branch ? void 0 : "branch", user ? void 0 : "user"].filter(Boolean).join(" and ");
+    options.warn?.(
+      `dev app name for ${ref} has no ${missing}; falling back to the canonical name ${canonical}`
+    );
+    return { name: canonical, fallback: true };
+  }
+  const prefix = `${sanitizePart(branch)}-${sanitizePart(user)}`;
+  const full = `${prefix}-${canonical}`;
+  if (full.length <= MODAL_NAME_MAX) return { name: full, fallback: false };
+  const budget = MODAL_NAME_MAX - canonical.length - HASH_TAIL - 2;
+  const head = budget > 0 ? prefix.slice(0, budget).replace(/-+$/, "") : "";
+  const tail = `${sha256Hex(full).slice(0, HASH_TAIL)}-${canonical}`;
+  return { name: lengthGuard(head ? `${head}-${tail}` : tail), fallback: false };
+}
+function modalSecretName(secret) {
+  return `sigil-${sanitize(secret)}`;
+}
+
+// src/modal/deploy.ts
+import { mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile2 } from "node:fs/promises";
+import { tmpdir as tmpdir3 } from "node:os";
+import { join as join8 } from "node:path";
 
 // src/modal/describe.ts
 var MODAL_DESCRIBE_SCHEMA = "sigil.modal.describe/v1";
@@ -53211,9 +54097,9 @@ def _declare(spec, description):
 async function deployApps(request) {
   const apps = planApps(request.entries, request);
   const source = renderModalApp(request.entries, request);
-  const dir = await mkdtemp(join5(tmpdir2(), "sigil-modal-"));
+  const dir = await mkdtemp2(join8(tmpdir3(), "sigil-modal-"));
   try {
-    const file2 = join5(dir, "modal_app.py");
+    const file2 = join8(dir, "modal_app.py");
     await writeFile2(file2, source);
     for (const app of apps) {
       request.logger.info({ event: "modal.deploy.start", app: app.app, ref: app.ref, image: app.image });
@@ -53225,7 +54111,7 @@ async function deployApps(request) {
       request.logger.info({ event: "modal.deploy.complete", app: app.app, ref: app.ref });
     }
   } finally {
-    await rm3(dir, { recursive: true, force: true });
+    await rm4(dir, { recursive: true, force: true });
   }
   return apps.map(({ ref, app, image }) => ({ ref, app, image }));
 }
@@ -53427,9 +54313,9 @@ function modalCli(options) {
 }
 
 // src/modal/secrets.ts
-import { mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile3 } from "node:fs/promises";
-import { tmpdir as tmpdir3 } from "node:os";
-import { join as join6 } from "node:path";
+import { mkdtemp as mkdtemp3, rm as rm5, writeFile as writeFile3 } from "node:fs/promises";
+import { tmpdir as tmpdir4 } from "node:os";
+import { join as join9 } from "node:path";
 var SecretList = external_exports.array(external_exports.looseObject({ Name: external_exports.string().optional(), name: external_exports.string().optional() }));
 function declaredSecrets(entries) {
   return [...new Set(entries.flatMap((e) => e.secrets))].sort();
@@ -53457,10 +54343,10 @@ async function syncSecrets(request) {
       `${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not in the Modal environment and not provided; add ${unset.length === 1 ? "it" : "them"} to the repository's secrets and map ${unset.length === 1 ? "it" : "them"} into this job's env`,
       { names: unset }
     );
-  const scratch = await mkdtemp2(join6(tmpdir3(), "sigil-secrets-"));
+  const scratch = await mkdtemp3(join9(tmpdir4(), "sigil-secrets-"));
   try {
     for (const name of missing) {
-      const file2 = join6(scratch, `${name}.json`);
+      const file2 = join9(scratch, `${name}.json`);
       await writeFile3(file2, JSON.stringify({ [name]: request.values[name] }), { mode: 384 });
       try {
         await request.modal([
@@ -53472,277 +54358,28 @@ async function syncSecrets(request) {
           ...envArgs(request.environment)
         ]);
       } finally {
-        await rm4(file2, { force: true });
+        await rm5(file2, { force: true });
       }
       request.logger.info({ event: "modal.secret.created", name, modal_secret: modalSecretName(name) });
     }
   } finally {
-    await rm4(scratch, { recursive: true, force: true });
+    await rm5(scratch, { recursive: true, force: true });
   }
   return { present, created: missing };
 }
 
-// src/actions/inputs.ts
-var orDefault = (fallback) => external_exports.string().transform((value) => value.trim() === "" ? fallback : value.trim());
-function booleanInput(fallback) {
-  return orDefault(String(fallback)).pipe(
-    external_exports.enum(["true", "True", "TRUE", "false", "False", "FALSE"], {
-      message: "must be true or false"
-    }).transform((value) => value.toLowerCase() === "true")
-  );
-}
-function choiceInput(choices, fallback) {
-  return orDefault(fallback).pipe(choices);
-}
-function textInput(fallback = "") {
-  return orDefault(fallback);
-}
-function workspacePathInput(fallback) {
-  return orDefault(fallback).pipe(
-    external_exports.string().refine(
-      (p) => !p.startsWith("/") && !p.includes("\\") && !p.split("/").includes(".."),
-      "must be a relative path inside the workspace"
-    )
-  );
-}
-function repositoryInput() {
-  return orDefault("").pipe(external_exports.string().regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"));
-}
-
-// src/actions/drift.ts
-var DriftInputs = external_exports.strictObject({
-  environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
-  "working-directory": workspacePathInput(".")
-});
-var driftAction = defineAction({
-  name: "drift",
-  inputs: DriftInputs,
-  async run(inputs, ctx) {
-    const registry2 = await loadRegistry(
-      resolve3(ctx.workspace, inputs["working-directory"], "registry/processors")
-    );
-    const credentials = modalCredentialsFrom(ctx.env);
-    const transport = sdkTransport(credentials);
-    try {
-      const report = await ctx.group(
-        "compare deployed apps with the registry",
-        () => checkDrift({
-          entries: [...registry2.values()].map((e) => e.entry),
-          env: inputs.environment,
-          appName: (ref) => modalAppNameFromRef(ref, inputs.environment).name,
-          transport,
-          ...credentials.environment ? { environment: credentials.environment } : {},
-          logger: ctx.logger
-        })
-      );
-      const drifted = report.apps.filter((a) => a.status !== "same").map((a) => a.app);
-      const error63 = report.ok ? void 0 : driftError(report);
-      return {
-        outputs: { "in-sync": String(report.ok), drifted: JSON.stringify(drifted) },
-        summary: (s) => s.addHeading(
-          `SIGIL.ZERO · drift · ${report.ok ? "✅ in sync" : `❌ ${drifted.length} drifted`} (${html(inputs.environment)})`,
-          2
-        ).addTable([
-          ["ref", "app", "status", "registry image", "deployed image", "differs"].map((data) => ({
-            data,
-            header: true
-          })),
-          ...report.apps.map((a) => [
-            `<code>${html(a.ref)}</code>`,
-            `<code>${html(a.app)}</code>`,
-            a.status === "same" ? "✅ same" : `❌ ${a.status}`,
-            `<code>${html(a.image)}</code>`,
-            a.deployed_image ? `<code>${html(a.deployed_image)}</code>` : "",
-            html(a.differences.map((d) => d.field).join(", "))
-          ])
-        ]),
-        ...error63 ? { failure: { code: error63.code, message: error63.message } } : {}
-      };
-    } finally {
-      transport.close?.();
-    }
-  }
-});
-
-// src/actions/modal-actions.ts
-import { resolve as resolve4 } from "node:path";
-var ModalActionInputs = external_exports.strictObject({
-  environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
-  "working-directory": workspacePathInput(".")
-});
-async function entriesIn(workspace, dir) {
-  const registry2 = await loadRegistry(resolve4(workspace, dir, "registry/processors"));
-  return [...registry2.values()].map((e) => e.entry);
-}
-var modalEnvironment = (env) => env.MODAL_ENVIRONMENT?.trim() || void 0;
-var syncSecretsAction = defineAction({
-  name: "sync-secrets",
-  inputs: ModalActionInputs,
-  async run(inputs, ctx) {
-    const entries = await entriesIn(ctx.workspace, inputs["working-directory"]);
-    const environment = modalEnvironment(ctx.env);
-    const summary2 = await ctx.group(
-      "sync Modal secrets",
-      () => syncSecrets({
-        entries,
-        values: ctx.env,
-        modal: modalCli({ env: ctx.env, secretNames: declaredSecrets(entries), cwd: ctx.workspace }),
-        ...environment ? { environment } : {},
-        logger: ctx.logger
-      })
-    );
-    return {
-      outputs: { present: JSON.stringify(summary2.present), created: JSON.stringify(summary2.created) },
-      summary: (s) => s.addHeading(`SIGIL.ZERO · sync-secrets · ✅ ${html(inputs.environment)}`, 2).addTable([
-        [
-          { data: "secret", header: true },
-          { data: "state", header: true }
-        ],
-        ...summary2.present.map((n) => [`<code>${html(n)}</code>`, "present"]),
-        ...summary2.created.map((n) => [`<code>${html(n)}</code>`, "created"])
-      ])
-    };
-  }
-});
-var deployModalAction = defineAction({
-  name: "deploy-modal",
-  inputs: ModalActionInputs,
-  async run(inputs, ctx) {
-    const entries = await entriesIn(ctx.workspace, inputs["working-directory"]);
-    const environment = modalEnvironment(ctx.env);
-    const apps = await ctx.group(
-      "deploy Modal apps",
-      () => deployApps({
-        entries,
-        env: inputs.environment,
-        appName: (ref) => modalAppNameFromRef(ref, inputs.environment).name,
-        modal: modalCli({ env: ctx.env, secretNames: declaredSecrets(entries), cwd: ctx.workspace }),
-        ...environment ? { environment } : {},
-        logger: ctx.logger
-      })
-    );
-    return {
-      outputs: { apps: JSON.stringify(apps) },
-      summary: (s) => s.addHeading(`SIGIL.ZERO · deploy-modal · ✅ ${apps.length} apps to ${html(inputs.environment)}`, 2).addTable([
-        [
-          { data: "app", header: true },
-          { data: "processor", header: true },
-          { data: "image", header: true }
-        ],
-        ...apps.map((a) => [
-          `<code>${html(a.app)}</code>`,
-          `<code>${html(a.ref)}</code>`,
-          `<code>${html(a.image)}</code>`
-        ])
-      ])
-    };
-  }
-});
-
-// src/actions/pr-lane.ts
-import { resolve as resolve9 } from "node:path";
-
-// src/lanes/changed.ts
-var NULL_SHA = /^0+$/;
-async function listChangedFiles(root, base, env, spawn2 = spawnProcess) {
-  if (base === "" || NULL_SHA.test(base)) return { unknown: "no base commit to compare with" };
-  if (base.startsWith("-"))
-    throw new SigilError("ERR_INPUTS", `base ref ${JSON.stringify(base)} is not a ref`);
-  const childEnv = {};
-  for (const name of ["PATH", "HOME", "LANG"]) {
-    const value = env[name];
-    if (value !== void 0) childEnv[name] = value;
-  }
-  const result = await spawn2({
-    file: "git",
-    // --relative: paths relative to `root`, which may be a subfolder of the git repository.
-    args: ["-C", root, "diff", "--name-only", "--no-renames", "--relative", "-z", base, "HEAD", "--"],
-    cwd: root,
-    env: childEnv,
-    timeoutMs: 3e4,
-    tailChars: 1 << 20
-  });
-  if (result.rc !== 0) {
-    const why = result.failure ?? (result.stderr.head.trim().split("\n")[0] || `git exited ${result.rc}`);
-    return { unknown: `git diff ${base} HEAD failed: ${why}` };
-  }
-  if (result.stdout.tail !== "") return { unknown: "the list of changed files is too long" };
-  return { files: result.stdout.head.split("\0").filter((f) => f.length > 0) };
-}
-function selectChanged(entries, changed, configPath) {
-  const underAny = (dirs) => changed.some((f) => dirs.some((d) => f.startsWith(`${d}/`)));
-  const shared = SHARED_SOURCES.map((s) => s.dir);
-  const everything = changed.includes(configPath) || underAny(shared);
-  const selected = [];
-  const skipped = [];
-  for (const { entry, file: file2 } of entries) {
-    const touched = everything || changed.includes(file2) || underAny([entry.source]);
-    (touched ? selected : skipped).push(entry.ref);
-  }
-  const reason = everything ? `${changed.length} changed file(s) include shared inputs (${configPath} or the processor runtime): every processor` : `${changed.length} changed file(s) touch ${selected.length} of ${entries.length} processor(s)`;
-  return { selected, skipped, reason };
-}
-function selectAll(entries, reason) {
-  return { selected: entries.map((e) => e.entry.ref), skipped: [], reason };
-}
-
-// src/lanes/determinism.ts
-import { readFile as readFile3 } from "node:fs/promises";
+// src/run/local-adapter.ts
+import { mkdtemp as mkdtemp4, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
+import { tmpdir as tmpdir5 } from "node:os";
 import { join as join11 } from "node:path";
 
-// src/run/adapter.ts
-function errorEnvelope(executionId, code, message, envFingerprint = "") {
-  return {
-    status: "error",
-    execution_id: executionId,
-    error: { code, message },
-    meta: { env_fingerprint: envFingerprint }
-  };
-}
-function envelopeFromError(executionId, error63, envFingerprint = "") {
-  const sigil = SigilError.from(error63, "ERR_ADAPTER_INVOCATION");
-  return errorEnvelope(executionId, sigil.code, sigil.message, envFingerprint);
-}
-function validateEnvelope(candidate, worldPrefix) {
-  const parsed = Envelope.safeParse(candidate);
-  if (!parsed.success) {
-    const issue3 = parsed.error.issues[0];
-    throw new SigilError(
-      "ERR_ADAPTER_INVOCATION",
-      `malformed envelope: ${issue3?.path.join(".")}: ${issue3?.message}`
-    );
-  }
-  const envelope = parsed.data;
-  if (envelope.status === "error") return envelope;
-  if (envelope.index_path !== `world://${worldPrefix}/outputs.json`) {
-    throw new SigilError(
-      "ERR_ADAPTER_INVOCATION",
-      `index_path ${envelope.index_path} is not under the write prefix`
-    );
-  }
-  for (const output2 of envelope.outputs) {
-    if (!output2.path.startsWith(`world://${worldPrefix}/outputs/`) || output2.path.split("/").includes("..")) {
-      throw new SigilError("ERR_ADAPTER_INVOCATION", `output ${output2.path} is not under the write prefix`);
-    }
-  }
-  if (!isSortedFingerprint(envelope.meta.env_fingerprint)) {
-    throw new SigilError("ERR_ADAPTER_INVOCATION", "env_fingerprint is not sorted k=v;…");
-  }
-  return envelope;
-}
-
-// src/run/local-adapter.ts
-import { mkdtemp as mkdtemp3, rm as rm5, writeFile as writeFile4 } from "node:fs/promises";
-import { tmpdir as tmpdir4 } from "node:os";
-import { join as join8 } from "node:path";
-
 // src/run/outputs-scan.ts
-import { readFile as readFile2 } from "node:fs/promises";
-import { join as join7 } from "node:path";
+import { readFile as readFile4 } from "node:fs/promises";
+import { join as join10 } from "node:path";
 async function scanOutputs(prefix) {
   const found = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
-  for await (const { path, rel, dirent } of walkEntries(join7(prefix, "outputs"))) {
+  for await (const { path, rel, dirent } of walkEntries(join10(prefix, "outputs"))) {
     const relPath = `outputs/${rel}`;
     if (!dirent.isFile())
       throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
@@ -53768,7 +54405,7 @@ function assertDistinctNames(entries) {
   }
 }
 async function readOutputsIndex(prefix) {
-  const text = await readFile2(join7(prefix, "outputs.json"), "utf8");
+  const text = await readFile4(join10(prefix, "outputs.json"), "utf8");
   return parseWith(OutputsIndex, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "outputs.json");
 }
 function assertIndexMatches(index, scanned) {
@@ -53800,7 +54437,7 @@ var LocalAdapter = class {
     const log = request.logger;
     const started = performance.now();
     log.info({ event: "adapter.invoke.start", image_digest: request.image_digest }, "invoking processor");
-    const scratch = await mkdtemp3(join8(tmpdir4(), "sigil-inputs-"));
+    const scratch = await mkdtemp4(join11(tmpdir5(), "sigil-inputs-"));
     try {
       const envelope = await this.runProcess(request, scratch);
       const elapsed_ms = Math.round(performance.now() - started);
@@ -53819,7 +54456,7 @@ var LocalAdapter = class {
       }
       return envelope;
     } finally {
-      await rm5(scratch, { recursive: true, force: true });
+      await rm6(scratch, { recursive: true, force: true });
     }
   }
   childEnv(request) {
@@ -53846,7 +54483,7 @@ var LocalAdapter = class {
     return env;
   }
   async runProcess(request, scratch) {
-    const inputsFile = join8(scratch, "inputs.json");
+    const inputsFile = join11(scratch, "inputs.json");
     await writeFile4(inputsFile, request.inputs_json, { mode: 384 });
     const [file2 = "", ...baseArgs] = request.entry.entrypoint;
     const result = await this.spawn({
@@ -53860,7 +54497,7 @@ var LocalAdapter = class {
         "--execution-id",
         request.execution_id
       ],
-      cwd: join8(this.options.repoRoot, request.entry.source),
+      cwd: join11(this.options.repoRoot, request.entry.source),
       env: this.childEnv(request),
       timeoutMs: request.entry.timeout_s * 1e3,
       onStderrLine: (line) => this.forwardLog(request, line)
@@ -53955,7 +54592,7 @@ function parseStatusLine(result) {
 
 // src/run/modal-adapter.ts
 import { mkdir as mkdir4, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname3, join as join9 } from "node:path";
+import { dirname as dirname3, join as join12 } from "node:path";
 var MODAL_CLIENT_SLACK_MS = 12e4;
 var ClientTimeout = class extends Error {
 };
@@ -54106,7 +54743,7 @@ async function writeReturnedFiles(request, files) {
       throw new SigilError("ERR_MODAL_PAYLOAD", `returned file ${file2.path} is not base64`);
   }
   for (const file2 of files) {
-    const target = join9(request.world_root, ...file2.path.split("/"));
+    const target = join12(request.world_root, ...file2.path.split("/"));
     await mkdir4(dirname3(target), { recursive: true });
     await writeFile5(target, Buffer.from(file2.base64, "base64"));
   }
@@ -54193,13 +54830,13 @@ function assertCiSafety(mode, env) {
 }
 
 // src/run/run-processor.ts
-import { rm as rm6 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { rm as rm7 } from "node:fs/promises";
+import { join as join13 } from "node:path";
 
 // src/run/write-prefix.ts
 import { existsSync as existsSync2, readdirSync as readdirSync2, realpathSync } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
+import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
 var RESERVED_WORLD_DIRS = ["execution"];
 var EXECUTION_ID_PLACEHOLDER = "{execution_id}";
 function realpathLenient(path) {
@@ -54211,7 +54848,7 @@ function realpathLenient(path) {
     if (parent === existing) break;
     existing = parent;
   }
-  return resolve5(realpathSync(existing), ...rest);
+  return resolve4(realpathSync(existing), ...rest);
 }
 function isInside(parent, child) {
   const rel = relative3(parent, child);
@@ -54220,8 +54857,8 @@ function isInside(parent, child) {
 function resolveWritePrefix(template, executionId, worldRoot, cwd) {
   if (template.includes("\0")) throw new SigilError("ERR_WRITE_PREFIX", "write prefix contains a NUL byte");
   const expanded = template.split(EXECUTION_ID_PLACEHOLDER).join(executionId);
-  const absolute = realpathLenient(resolve5(cwd, expanded));
-  const world = realpathLenient(resolve5(cwd, worldRoot));
+  const absolute = realpathLenient(resolve4(cwd, expanded));
+  const world = realpathLenient(resolve4(cwd, worldRoot));
   if (!isInside(world, absolute)) {
     throw new SigilError(
       "ERR_WRITE_PREFIX",
@@ -54263,7 +54900,7 @@ async function claimWritePrefix(prefix) {
 function defaultWritePrefix(world, ref) {
   const parsed = parseProcessorRef(ref);
   const name = parsed ? `${parsed.ns}-${parsed.name}-v${parsed.version}` : "run";
-  return join10(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
+  return join13(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
 }
 function readSecrets(entry, mode, env) {
   if (mode !== "real") return {};
@@ -54375,8 +55012,8 @@ async function runProcessor(request, deps) {
   }
 }
 async function discardInterrupted(prefix, worldRoot, executionId) {
-  await rm6(prefix, { recursive: true, force: true });
-  await rm6(join10(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
+  await rm7(prefix, { recursive: true, force: true });
+  await rm7(join13(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
 }
 async function settleReceipt(envelope, prefix, worldRoot, inputsHash) {
   const { problems } = checkDualReceipt({
@@ -54407,9 +55044,9 @@ function logSettle(log, envelope, elapsed, imageDigest) {
 // src/lanes/determinism.ts
 async function readRunArtifacts(prefix) {
   const [outputsIndexBytes, outputs, receiptText] = await Promise.all([
-    readFile3(join11(prefix, "outputs.json")),
+    readFile5(join14(prefix, "outputs.json")),
     scanOutputs(prefix),
-    readFile3(join11(prefix, "receipt.json"), "utf8")
+    readFile5(join14(prefix, "receipt.json"), "utf8")
   ]);
   const receipt = parseWith(Receipt, parseJsonStrict(receiptText), "ERR_ADAPTER_INVOCATION", "receipt.json");
   return { outputsIndexBytes, outputs, receipt };
@@ -54443,33 +55080,11 @@ function compareRuns(a, b) {
 }
 
 // src/lanes/pr-lane.ts
-import { relative as relative5, resolve as resolve7, sep as sep5 } from "node:path";
+import { relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
 
 // src/lanes/project.ts
 import { stat as stat4 } from "node:fs/promises";
-import { join as join13, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
-
-// src/governance/config.ts
-import { readFile as readFile4 } from "node:fs/promises";
-import { join as join12 } from "node:path";
-function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
-  const value = parseYamlStrict(text, "ERR_CONFIG", file2) ?? {};
-  return parseWith(SigilConfig, value, "ERR_CONFIG", file2);
-}
-async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
-  let text;
-  try {
-    text = await readFile4(join12(root, path), "utf8");
-  } catch (error63) {
-    if (error63.code === "ENOENT") {
-      return { config: parseSigilConfig("", path), path, found: false };
-    }
-    throw new SigilError("ERR_CONFIG", `${path}: cannot read it: ${error63.message}`);
-  }
-  return { config: parseSigilConfig(text, path), path, found: true };
-}
-
-// src/lanes/project.ts
+import { join as join15, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
 var toPosix = (path) => path.split(sep4).join("/");
 async function isDirectory2(path) {
   try {
@@ -54488,9 +55103,9 @@ function assertInputsNameKnownRefs(config2, refs, path) {
   }
 }
 async function checkProject(request) {
-  const root = resolve6(request.root);
+  const root = resolve5(request.root);
   const config2 = await loadSigilConfig(root, request.configPath);
-  const registryDir = join13(root, config2.config.registry);
+  const registryDir = join15(root, config2.config.registry);
   const registry2 = await loadRegistry(registryDir);
   const entries = [];
   for (const ref of [...registry2.keys()].sort()) {
@@ -54498,12 +55113,12 @@ async function checkProject(request) {
     if (!loaded) continue;
     const { entry } = loaded;
     assertImagePolicy(entry, request.lane, request.repoScope);
-    if (!await isDirectory2(join13(root, entry.source))) {
+    if (!await isDirectory2(join15(root, entry.source))) {
       throw new SigilError("ERR_REGISTRY_ENTRY", `${ref}: source folder ${entry.source} does not exist`);
     }
     entries.push({
       entry,
-      file: toPosix(relative4(root, join13(registryDir, loaded.file))),
+      file: toPosix(relative4(root, join15(registryDir, loaded.file))),
       pinned: isPinned(entry.image)
     });
   }
@@ -54529,8 +55144,8 @@ async function runPrLane(request, deps) {
   const clock = deps.clock ?? systemClock;
   const phase = deps.phase ?? direct;
   const started = clock.monotonicMs();
-  const root = resolve7(request.root);
-  const world = resolve7(root, request.world);
+  const root = resolve6(request.root);
+  const world = resolve6(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -54560,7 +55175,7 @@ async function runPrLane(request, deps) {
     const checked = project.entries.find((e) => e.entry.ref === ref);
     if (!checked) continue;
     const before = processorsMs;
-    const verdict = await phase(
+    const verdict2 = await phase(
       `check ${ref}`,
       () => checkProcessor(checked, project, {
         root,
@@ -54571,16 +55186,16 @@ async function runPrLane(request, deps) {
         ...request.repoScope ? { repoScope: request.repoScope } : {}
       })
     );
-    verdict.processor_ms = processorsMs - before;
+    verdict2.processor_ms = processorsMs - before;
     deps.logger.info({
       event: "pr_lane.verdict",
       processor_ref: ref,
-      verdict: verdict.verdict,
-      code: verdict.code
+      verdict: verdict2.verdict,
+      code: verdict2.code
     });
-    verdicts.push(verdict);
+    verdicts.push(verdict2);
   }
-  const summaryFile = resolve7(world, "pr-lane", "summary.json");
+  const summaryFile = resolve6(world, "pr-lane", "summary.json");
   const total = Math.round(clock.monotonicMs() - started);
   const report = {
     schema: PR_LANE_REPORT_SCHEMA,
@@ -54604,7 +55219,7 @@ async function runPrLane(request, deps) {
 async function select(project, request, deps) {
   if (!request.changedOnly) return selectAll(project.entries, "every processor (changed-only is off)");
   const changed = await listChangedFiles(
-    resolve7(request.root),
+    resolve6(request.root),
     request.base ?? "",
     deps.env,
     deps.spawn ?? spawnProcess
@@ -54614,7 +55229,7 @@ async function select(project, request, deps) {
 }
 async function checkProcessor(checked, project, ctx) {
   const { ref } = checked.entry;
-  const verdict = {
+  const verdict2 = {
     ref,
     verdict: "fail",
     differences: [],
@@ -54633,7 +55248,7 @@ async function checkProcessor(checked, project, ctx) {
         adapter: PR_LANE_ADAPTER,
         mode: "mock",
         inputsJson,
-        writePrefix: resolve7(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
+        writePrefix: resolve6(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
         world: ctx.world,
         lane: "pr"
       },
@@ -54649,14 +55264,14 @@ async function checkProcessor(checked, project, ctx) {
       }
     );
     const { envelope } = outcome;
-    verdict.runs.push({
+    verdict2.runs.push({
       execution_id: envelope.execution_id,
       status: envelope.status,
       ...outcome.writePrefix ? { write_prefix: toPosix2(relative5(ctx.root, outcome.writePrefix)) } : {}
     });
     if (envelope.status === "error") {
       return {
-        ...verdict,
+        ...verdict2,
         code: envelope.error.code,
         message: `${ref}, run ${run}: ${envelope.error.message}`
       };
@@ -54666,30 +55281,30 @@ async function checkProcessor(checked, project, ctx) {
   const [first, ...others] = await Promise.all(prefixes.map(readRunArtifacts));
   if (!first) {
     return {
-      ...verdict,
+      ...verdict2,
       code: "ERR_INTERNAL",
       message: new SigilError("ERR_INTERNAL", "no run left a write prefix").message
     };
   }
-  verdict.outputs = first.outputs;
-  verdict.outputs_index_sha256 = sha256Hex(first.outputsIndexBytes);
-  verdict.differences = others.flatMap((other) => compareRuns(first, other));
-  if (verdict.differences.length > 0) {
+  verdict2.outputs = first.outputs;
+  verdict2.outputs_index_sha256 = sha256Hex(first.outputsIndexBytes);
+  verdict2.differences = others.flatMap((other) => compareRuns(first, other));
+  if (verdict2.differences.length > 0) {
     const error63 = new SigilError(
       "ERR_NONDETERMINISTIC",
-      `${ref}: ${verdict.differences.length} difference(s) between ${PR_LANE_RUNS} identical mock runs: ${verdict.differences.slice(0, 3).join("; ")}`
+      `${ref}: ${verdict2.differences.length} difference(s) between ${PR_LANE_RUNS} identical mock runs: ${verdict2.differences.slice(0, 3).join("; ")}`
     );
-    return { ...verdict, code: error63.code, message: error63.message };
+    return { ...verdict2, code: error63.code, message: error63.message };
   }
   if (ctx.verifier) {
-    verdict.findings = [...await ctx.verifier({ ref, worldRoot: ctx.world, prefixes })];
-    if (verdict.findings.length > 0) {
-      const details = verdict.findings.map((f) => `${f.code}: ${f.message}`).join("; ");
+    verdict2.findings = [...await ctx.verifier({ ref, worldRoot: ctx.world, prefixes })];
+    if (verdict2.findings.length > 0) {
+      const details = verdict2.findings.map((f) => `${f.code}: ${f.message}`).join("; ");
       const error63 = new SigilError("ERR_NONDETERMINISTIC", `${ref}: the verifier found ${details}`);
-      return { ...verdict, verifier: "fail", code: error63.code, message: error63.message };
+      return { ...verdict2, verifier: "fail", code: error63.code, message: error63.message };
     }
   }
-  return { ...verdict, verdict: "pass" };
+  return { ...verdict2, verdict: "pass" };
 }
 
 // src/world/verify/findings.ts
@@ -54698,7 +55313,7 @@ function finding(code, run, detail, extra = {}) {
 }
 
 // src/world/verify/recorded-files.ts
-import { join as join14 } from "node:path";
+import { join as join16 } from "node:path";
 
 // src/world/verify/hash-files.ts
 import { createHash as createHash4 } from "node:crypto";
@@ -54763,7 +55378,7 @@ function checkRecordedFiles(runDir, runPath, recorded, codes, inspect) {
       continue;
     }
     const disk = digestIfPresent(
-      join14(runDir, entry.path),
+      join16(runDir, entry.path),
       inspect ? { keep: inspect.keep(entry.path), canonical: true } : {}
     );
     if (disk?.content) inspect?.contents.set(entry.path, disk.content);
@@ -54801,16 +55416,16 @@ function linkFindings(walked, where) {
 
 // src/world/verify/execution.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { basename, join as join17, relative as relative6 } from "node:path";
+import { basename, join as join19, relative as relative6 } from "node:path";
 
 // src/world/verify/governed-receipts.ts
-import { join as join15 } from "node:path";
+import { join as join17 } from "node:path";
 function readOutputsIndexFile(dir, walked) {
   if (walked && !walked.files.includes("outputs.json") && !walked.links.includes("outputs.json"))
     return "missing";
   let bytes;
   try {
-    bytes = readFileNoFollow(join15(dir, "outputs.json"));
+    bytes = readFileNoFollow(join17(dir, "outputs.json"));
   } catch (error63) {
     const code = error63.code;
     if (code === "ENOENT") return "missing";
@@ -54825,14 +55440,14 @@ function readOutputsIndexFile(dir, walked) {
 }
 
 // src/world/verify/walk.ts
-import { join as join16 } from "node:path";
+import { join as join18 } from "node:path";
 function walkTree(dir, rel = "", into = { files: [], dirs: [], links: [] }) {
   for (const item of readdirOrEmpty(dir)) {
     const path = rel ? `${rel}/${item.name}` : item.name;
     if (item.isSymbolicLink()) into.links.push(path);
     else if (item.isDirectory()) {
       into.dirs.push(path);
-      walkTree(join16(dir, item.name), path, into);
+      walkTree(join18(dir, item.name), path, into);
     } else into.files.push(path);
   }
   return into;
@@ -54850,7 +55465,7 @@ function verifyExecutionPrefix(worldRoot, prefix) {
     ...typeof index === "object" ? { outputsIndex: index } : {}
   });
   const noReceipt = check2.problems.some((p) => p.kind === "receipt_missing");
-  const twinLeft = existsSync3(join17(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
+  const twinLeft = existsSync3(join19(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
   if (noReceipt && !twinLeft) {
     const outputs = walked.files.filter((p) => p.startsWith("outputs/")).length;
     const state = index === "missing" ? "no outputs.json and no receipt" : "no receipt";
@@ -54992,15 +55607,15 @@ var verifyLaneRuns = async ({ worldRoot, prefixes }) => {
 };
 
 // src/lanes/validate-mock.ts
-import { relative as relative7, resolve as resolve8, sep as sep6 } from "node:path";
+import { relative as relative7, resolve as resolve7, sep as sep6 } from "node:path";
 var VALIDATE_MOCK_REPORT_SCHEMA = "sigil.validate-mock.v1";
 var DEFAULT_INPUTS2 = { schema: "v1" };
 var toPosix3 = (path) => path.split(sep6).join("/");
 var direct2 = (_name, body) => body();
 async function validateMock(request, deps) {
   const phase = deps.phase ?? direct2;
-  const root = resolve8(request.root);
-  const world = resolve8(root, request.world);
+  const root = resolve7(request.root);
+  const world = resolve7(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -55019,7 +55634,7 @@ async function validateMock(request, deps) {
           adapter: "modal",
           mode: "mock",
           inputsJson: canonicalize(project.config.config.pr_lane.inputs[entry.ref] ?? DEFAULT_INPUTS2),
-          writePrefix: resolve8(
+          writePrefix: resolve7(
             world,
             "validate-mock",
             entry.ref.replace(/[/@]/g, "-"),
@@ -55050,7 +55665,7 @@ async function validateMock(request, deps) {
     });
     checks.push(check2);
   }
-  const summaryFile = resolve8(world, "validate-mock", "summary.json");
+  const summaryFile = resolve7(world, "validate-mock", "summary.json");
   const report = {
     schema: VALIDATE_MOCK_REPORT_SCHEMA,
     ok: checks.every((c) => c.status === "pass"),
@@ -55105,7 +55720,251 @@ function validateMockFailure(report) {
   return { code: first.code ?? "ERR_INTERNAL", message: `${first.message ?? first.ref}${more}` };
 }
 
+// src/actions/build-pin.ts
+var BuildPinInputs = external_exports.strictObject({
+  refs: refsInput(),
+  "changed-since": textInput(),
+  push: booleanInput(true),
+  provenance: choiceInput(Provenance, "none"),
+  platforms: platformsInput(),
+  repository: repositoryInput(),
+  "working-directory": workspacePathInput("."),
+  config: workspacePathInput(".github/sigil.yml"),
+  "pins-file": workspacePathInput("pins.json"),
+  mirror: mirrorInput()
+});
+var DOCKER_ENV = /^(PATH|HOME|USER|TMPDIR|DOCKER_[A-Z_]+|BUILDX_[A-Z_]+|BUILDKIT_[A-Z_]+)$/;
+async function git(root, args, env) {
+  const result = await spawnProcess({
+    file: "git",
+    args: ["-C", root, ...args],
+    cwd: root,
+    env,
+    timeoutMs: 3e4
+  });
+  if (result.rc !== 0)
+    throw new SigilError(
+      "ERR_INPUTS",
+      `git ${args.join(" ")} failed in ${root}: ${result.stderr.head.trim()}`
+    );
+  return result.stdout.head.trim();
+}
+var buildPinAction = defineAction({
+  name: "build-pin",
+  inputs: BuildPinInputs,
+  async run(inputs, ctx) {
+    const scope = inputs.repository;
+    if (!scope)
+      throw new SigilError("ERR_ACTION_INPUT", "repository is empty: images go to ghcr.io/<owner>/<name>/");
+    const root = resolve8(ctx.workspace, inputs["working-directory"]);
+    const env = {};
+    for (const [k, v] of Object.entries(ctx.env)) if (v !== void 0 && DOCKER_ENV.test(k)) env[k] = v;
+    const project = await checkProject({ root, configPath: inputs.config, lane: "pr", repoScope: scope });
+    const known = new Set(project.entries.map((e) => e.entry.ref));
+    for (const ref of inputs.refs)
+      if (!known.has(ref)) throw new SigilError("ERR_UNKNOWN_PROCESSOR", `${ref} is not in the registry`);
+    const asked = project.entries.filter(
+      (e) => inputs.refs.length === 0 || inputs.refs.includes(e.entry.ref)
+    );
+    let selection = selectAll(asked, `${asked.length} processor(s)`);
+    if (inputs["changed-since"]) {
+      const changed = await listChangedFiles(root, inputs["changed-since"], ctx.env);
+      selection = "files" in changed ? selectChanged(asked, changed.files, project.config.path) : selectAll(asked, `every processor: ${changed.unknown}`);
+    }
+    const entries = asked.filter((e) => selection.selected.includes(e.entry.ref)).map((e) => inputs.platforms.length > 0 ? { ...e.entry, platforms: inputs.platforms } : e.entry);
+    const commit = ctx.env.GITHUB_SHA || await git(root, ["rev-parse", "HEAD"], env);
+    const epoch = Number(
+      ctx.env.SOURCE_DATE_EPOCH || await git(root, ["log", "-1", "--format=%ct", commit], env)
+    );
+    const { GITHUB_SERVER_URL: server, GITHUB_RUN_ID: runId } = ctx.env;
+    const { built, pins } = await ctx.group(
+      `build ${entries.length} image(s): ${selection.reason}`,
+      () => buildAndPin(
+        {
+          repoRoot: root,
+          entries,
+          scope,
+          tag: `sha-${commit.slice(0, 12)}`,
+          sourceCommit: commit,
+          runUrl: server && runId ? `${server}/${scope}/actions/runs/${runId}` : null,
+          sourceDateEpoch: epoch,
+          provenance: inputs.provenance,
+          push: inputs.push
+        },
+        {
+          client: registryClientFromEnv(ctx.env, ctx.logger),
+          env,
+          mirrors: inputs.mirror,
+          logger: ctx.logger
+        }
+      )
+    );
+    const pinsPath = inputs.push ? resolve8(root, inputs["pins-file"]) : "";
+    if (pinsPath) await writeFileAtomic(pinsPath, `${JSON.stringify(pins, null, 2)}
+`);
+    return {
+      outputs: {
+        "pins-path": pinsPath,
+        digests: JSON.stringify(Object.fromEntries(built.map((b) => [b.ref, b.digest]))),
+        built: JSON.stringify(built.map((b) => b.ref))
+      },
+      summary: (summary2) => renderSummary2(summary2, built, pins, selection, pinsPath ? relative8(ctx.workspace, pinsPath) : "")
+    };
+  }
+});
+function renderSummary2(summary2, built, pins, selection, pinsFile) {
+  summary2.addHeading(`SIGIL.ZERO · build-pin · ✅ ${built.length} image(s) built`, 2).addRaw(
+    `<p>${html(selection.reason)}${pinsFile ? `; pins written to <code>${html(pinsFile)}</code>` : "; not pushed, nothing pinned"}.</p>`,
+    true
+  ).addTable([
+    ["ref", "image", "digest", "platforms"].map((data) => ({ data, header: true })),
+    ...built.map((b) => [
+      `<code>${html(b.ref)}</code>`,
+      `<code>${html(b.image)}</code>`,
+      `<code>${html(b.digest)}</code>`,
+      html(pins[b.ref]?.platforms.join(", ") ?? "(not pushed)")
+    ])
+  ]);
+  if (selection.skipped.length > 0)
+    summary2.addRaw(
+      `<p>Unchanged, not built: ${selection.skipped.map((r) => `<code>${html(r)}</code>`).join(", ")}</p>`,
+      true
+    );
+}
+
+// src/actions/drift.ts
+import { resolve as resolve9 } from "node:path";
+var DriftInputs = external_exports.strictObject({
+  environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
+  "working-directory": workspacePathInput(".")
+});
+var driftAction = defineAction({
+  name: "drift",
+  inputs: DriftInputs,
+  async run(inputs, ctx) {
+    const registry2 = await loadRegistry(
+      resolve9(ctx.workspace, inputs["working-directory"], "registry/processors")
+    );
+    const credentials = modalCredentialsFrom(ctx.env);
+    const transport = sdkTransport(credentials);
+    try {
+      const report = await ctx.group(
+        "compare deployed apps with the registry",
+        () => checkDrift({
+          entries: [...registry2.values()].map((e) => e.entry),
+          env: inputs.environment,
+          appName: (ref) => modalAppNameFromRef(ref, inputs.environment).name,
+          transport,
+          ...credentials.environment ? { environment: credentials.environment } : {},
+          logger: ctx.logger
+        })
+      );
+      const drifted = report.apps.filter((a) => a.status !== "same").map((a) => a.app);
+      const error63 = report.ok ? void 0 : driftError(report);
+      return {
+        outputs: { "in-sync": String(report.ok), drifted: JSON.stringify(drifted) },
+        summary: (s) => s.addHeading(
+          `SIGIL.ZERO · drift · ${report.ok ? "✅ in sync" : `❌ ${drifted.length} drifted`} (${html(inputs.environment)})`,
+          2
+        ).addTable([
+          ["ref", "app", "status", "registry image", "deployed image", "differs"].map((data) => ({
+            data,
+            header: true
+          })),
+          ...report.apps.map((a) => [
+            `<code>${html(a.ref)}</code>`,
+            `<code>${html(a.app)}</code>`,
+            a.status === "same" ? "✅ same" : `❌ ${a.status}`,
+            `<code>${html(a.image)}</code>`,
+            a.deployed_image ? `<code>${html(a.deployed_image)}</code>` : "",
+            html(a.differences.map((d) => d.field).join(", "))
+          ])
+        ]),
+        ...error63 ? { failure: { code: error63.code, message: error63.message } } : {}
+      };
+    } finally {
+      transport.close?.();
+    }
+  }
+});
+
+// src/actions/modal-actions.ts
+import { resolve as resolve10 } from "node:path";
+var ModalActionInputs = external_exports.strictObject({
+  environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
+  "working-directory": workspacePathInput(".")
+});
+async function entriesIn(workspace, dir) {
+  const registry2 = await loadRegistry(resolve10(workspace, dir, "registry/processors"));
+  return [...registry2.values()].map((e) => e.entry);
+}
+var modalEnvironment = (env) => env.MODAL_ENVIRONMENT?.trim() || void 0;
+var syncSecretsAction = defineAction({
+  name: "sync-secrets",
+  inputs: ModalActionInputs,
+  async run(inputs, ctx) {
+    const entries = await entriesIn(ctx.workspace, inputs["working-directory"]);
+    const environment = modalEnvironment(ctx.env);
+    const summary2 = await ctx.group(
+      "sync Modal secrets",
+      () => syncSecrets({
+        entries,
+        values: ctx.env,
+        modal: modalCli({ env: ctx.env, secretNames: declaredSecrets(entries), cwd: ctx.workspace }),
+        ...environment ? { environment } : {},
+        logger: ctx.logger
+      })
+    );
+    return {
+      outputs: { present: JSON.stringify(summary2.present), created: JSON.stringify(summary2.created) },
+      summary: (s) => s.addHeading(`SIGIL.ZERO · sync-secrets · ✅ ${html(inputs.environment)}`, 2).addTable([
+        [
+          { data: "secret", header: true },
+          { data: "state", header: true }
+        ],
+        ...summary2.present.map((n) => [`<code>${html(n)}</code>`, "present"]),
+        ...summary2.created.map((n) => [`<code>${html(n)}</code>`, "created"])
+      ])
+    };
+  }
+});
+var deployModalAction = defineAction({
+  name: "deploy-modal",
+  inputs: ModalActionInputs,
+  async run(inputs, ctx) {
+    const entries = await entriesIn(ctx.workspace, inputs["working-directory"]);
+    const environment = modalEnvironment(ctx.env);
+    const apps = await ctx.group(
+      "deploy Modal apps",
+      () => deployApps({
+        entries,
+        env: inputs.environment,
+        appName: (ref) => modalAppNameFromRef(ref, inputs.environment).name,
+        modal: modalCli({ env: ctx.env, secretNames: declaredSecrets(entries), cwd: ctx.workspace }),
+        ...environment ? { environment } : {},
+        logger: ctx.logger
+      })
+    );
+    return {
+      outputs: { apps: JSON.stringify(apps) },
+      summary: (s) => s.addHeading(`SIGIL.ZERO · deploy-modal · ✅ ${apps.length} apps to ${html(inputs.environment)}`, 2).addTable([
+        [
+          { data: "app", header: true },
+          { data: "processor", header: true },
+          { data: "image", header: true }
+        ],
+        ...apps.map((a) => [
+          `<code>${html(a.app)}</code>`,
+          `<code>${html(a.ref)}</code>`,
+          `<code>${html(a.image)}</code>`
+        ])
+      ])
+    };
+  }
+});
+
 // src/actions/pr-lane.ts
+import { resolve as resolve11 } from "node:path";
 var PrLaneInputs2 = external_exports.strictObject({
   mode: choiceInput(Mode, "mock"),
   "changed-only": booleanInput(false),
@@ -55119,7 +55978,7 @@ var prLaneAction = defineAction({
   name: "pr-lane",
   inputs: PrLaneInputs2,
   async run(inputs, ctx) {
-    const root = resolve9(ctx.workspace, inputs["working-directory"]);
+    const root = resolve11(ctx.workspace, inputs["working-directory"]);
     const report = await runPrLane(
       {
         root,
@@ -55140,11 +55999,11 @@ var prLaneAction = defineAction({
     );
     return {
       outputs: {
-        "summary-path": resolve9(root, report.summary_path),
+        "summary-path": resolve11(root, report.summary_path),
         passed: String(report.ok),
         verdicts: JSON.stringify(Object.fromEntries(report.processors.map((p) => [p.ref, p.verdict])))
       },
-      summary: (summary2) => renderSummary(summary2, report),
+      summary: (summary2) => renderSummary3(summary2, report),
       ...laneFailure(report.processors.filter((p) => p.verdict === "fail"))
     };
   }
@@ -55155,7 +56014,7 @@ function laneFailure(failed) {
   const more = failed.length > 1 ? ` (${failed.length - 1} more failed: ${failed.slice(1).map((f) => f.ref).join(", ")})` : "";
   return { failure: { code: first.code, message: `${first.message ?? first.ref}${more}` } };
 }
-function renderSummary(summary2, report) {
+function renderSummary3(summary2, report) {
   const { selection, timing } = report;
   summary2.addHeading(`SIGIL.ZERO · PR lane · ${report.ok ? "✅ passed" : "❌ failed"}`, 2).addRaw(
     `<p>${report.processors.length} processor(s) run from source twice each, <code>mode=mock</code>, local adapter, no secrets. Registry <code>${html(report.registry.path)}</code> (${report.registry.entries} entries), config <code>${html(report.config.path)}</code>${report.config.found ? "" : " (absent: defaults)"}. Selection: ${html(selection.reason)}.</p>`,
@@ -55195,7 +56054,7 @@ function renderSummary(summary2, report) {
 }
 
 // src/actions/validate.ts
-import { resolve as resolve10 } from "node:path";
+import { resolve as resolve12 } from "node:path";
 var ValidateInputs = external_exports.strictObject({
   lane: choiceInput(Lane, "pr"),
   "working-directory": workspacePathInput("."),
@@ -55209,7 +56068,7 @@ var validateAction = defineAction({
     const project = await ctx.group(
       "validate config and registry",
       () => checkProject({
-        root: resolve10(ctx.workspace, inputs["working-directory"]),
+        root: resolve12(ctx.workspace, inputs["working-directory"]),
         configPath: inputs.config,
         lane: inputs.lane,
         ...inputs.repository ? { repoScope: inputs.repository } : {}
@@ -55220,11 +56079,11 @@ var validateAction = defineAction({
         refs: JSON.stringify(project.entries.map((e) => e.entry.ref)),
         unpinned: JSON.stringify(project.entries.filter((e) => !e.pinned).map((e) => e.entry.ref))
       },
-      summary: (summary2) => renderSummary2(summary2, project, inputs.lane)
+      summary: (summary2) => renderSummary4(summary2, project, inputs.lane)
     };
   }
 });
-function renderSummary2(summary2, project, lane) {
+function renderSummary4(summary2, project, lane) {
   summary2.addHeading(
     `SIGIL.ZERO · validate · ✅ ${project.entries.length} registry entries valid for the ${html(lane)} lane`,
     2
@@ -55248,7 +56107,7 @@ function renderSummary2(summary2, project, lane) {
 }
 
 // src/actions/validate-mock.ts
-import { resolve as resolve11 } from "node:path";
+import { resolve as resolve13 } from "node:path";
 var ValidateMockInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput("."),
@@ -55260,7 +56119,7 @@ var validateMockAction = defineAction({
   name: "validate-mock",
   inputs: ValidateMockInputs,
   async run(inputs, ctx) {
-    const root = resolve11(ctx.workspace, inputs["working-directory"]);
+    const root = resolve13(ctx.workspace, inputs["working-directory"]);
     const env = inputs.environment;
     const credentials = modalCredentialsFrom(ctx.env);
     const transport = sdkTransport(credentials);
@@ -55289,10 +56148,10 @@ var validateMockAction = defineAction({
           })
         }
       );
-      const failure2 = validateMockFailure(report);
+      const failure3 = validateMockFailure(report);
       return {
         outputs: {
-          "summary-path": resolve11(root, report.summary_path),
+          "summary-path": resolve13(root, report.summary_path),
           passed: String(report.ok),
           checks: JSON.stringify(
             Object.fromEntries(report.checks.map((c) => [c.ref, c.code ? `fail ${c.code}` : c.status]))
@@ -55311,7 +56170,7 @@ var validateMockAction = defineAction({
             String(c.outputs.length)
           ])
         ]),
-        ...failure2 ? { failure: failure2 } : {}
+        ...failure3 ? { failure: failure3 } : {}
       };
     } finally {
       transport.close?.();
@@ -55321,6 +56180,8 @@ var validateMockAction = defineAction({
 
 // src/actions/index.ts
 var ACTIONS = {
+  "assert-multiarch": assertMultiarchAction,
+  "build-pin": buildPinAction,
   "deploy-modal": deployModalAction,
   drift: driftAction,
   "pr-lane": prLaneAction,
@@ -55334,6 +56195,8 @@ export {
   SigilError,
   defineAction,
   runAction,
+  assertMultiarchAction,
+  buildPinAction,
   driftAction,
   syncSecretsAction,
   deployModalAction,
