@@ -14,8 +14,8 @@ import {
   type SpawnResult,
   spawnProcess,
 } from "../core/index.js";
-import { type Adapter, errorEnvelope, type InvokeRequest, validateEnvelope } from "./adapter.js";
-import { assertIndexMatches, readOutputsIndex, scanOutputs } from "./outputs-scan.js";
+import { type Adapter, errorEnvelope, type InvokeRequest } from "./adapter.js";
+import { successEnvelopeFromPrefix } from "./settle-outputs.js";
 
 /** Variables a processor may see from the parent; nothing else (and no secret) is inherited. */
 const PASSTHROUGH_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "CI"];
@@ -147,23 +147,7 @@ export class LocalAdapter implements Adapter {
 
   private async settleOutputs(request: InvokeRequest): Promise<Envelope> {
     try {
-      const scanned = await scanOutputs(request.write_prefix);
-      assertIndexMatches(await readOutputsIndex(request.write_prefix), scanned);
-      const base = `world://${request.world_prefix}`;
-      return validateEnvelope(
-        {
-          status: "success",
-          execution_id: request.execution_id,
-          outputs: scanned.map((o) => ({ path: `${base}/${o.path}` })),
-          index_path: `${base}/outputs.json`,
-          meta: {
-            env_fingerprint: request.env_fingerprint,
-            image_digest: request.image_digest,
-            ...(request.image_tag ? { image_tag: request.image_tag } : {}),
-          },
-        },
-        request.world_prefix,
-      );
+      return await successEnvelopeFromPrefix(request);
     } catch (error) {
       const sigil = SigilError.from(error, "ERR_ADAPTER_INVOCATION");
       return errorEnvelope(request.execution_id, sigil.code, sigil.message, request.env_fingerprint);

@@ -9,8 +9,8 @@ import {
   type ModalTransport,
   type ReturnedFile,
 } from "../modal/index.js";
-import { type Adapter, errorEnvelope, type InvokeRequest, validateEnvelope } from "./adapter.js";
-import { assertIndexMatches, readOutputsIndex, scanOutputs } from "./outputs-scan.js";
+import { type Adapter, errorEnvelope, type InvokeRequest } from "./adapter.js";
+import { successEnvelopeFromPrefix } from "./settle-outputs.js";
 
 /** Time beyond a processor's own `timeout_s` for a cold start and the round trip. */
 export const MODAL_CLIENT_SLACK_MS = 120_000;
@@ -117,23 +117,7 @@ export class ModalAdapter implements Adapter {
       return errorEnvelope(request.execution_id, code, message, request.env_fingerprint);
     }
     await writeReturnedFiles(request, result.files);
-    const scanned = await scanOutputs(request.write_prefix);
-    assertIndexMatches(await readOutputsIndex(request.write_prefix), scanned);
-    const base = `world://${request.world_prefix}`;
-    return validateEnvelope(
-      {
-        status: "success",
-        execution_id: request.execution_id,
-        outputs: scanned.map((o) => ({ path: `${base}/${o.path}` })),
-        index_path: `${base}/outputs.json`,
-        meta: {
-          env_fingerprint: request.env_fingerprint,
-          image_digest: request.image_digest,
-          ...(request.image_tag ? { image_tag: request.image_tag } : {}),
-        },
-      },
-      request.world_prefix,
-    );
+    return successEnvelopeFromPrefix(request);
   }
 }
 

@@ -54423,6 +54423,27 @@ function assertIndexMatches(index, scanned) {
   }
 }
 
+// src/run/settle-outputs.ts
+async function successEnvelopeFromPrefix(request) {
+  const scanned = await scanOutputs(request.write_prefix);
+  assertIndexMatches(await readOutputsIndex(request.write_prefix), scanned);
+  const base = `world://${request.world_prefix}`;
+  return validateEnvelope(
+    {
+      status: "success",
+      execution_id: request.execution_id,
+      outputs: scanned.map((o) => ({ path: `${base}/${o.path}` })),
+      index_path: `${base}/outputs.json`,
+      meta: {
+        env_fingerprint: request.env_fingerprint,
+        image_digest: request.image_digest,
+        ...request.image_tag ? { image_tag: request.image_tag } : {}
+      }
+    },
+    request.world_prefix
+  );
+}
+
 // src/run/local-adapter.ts
 var PASSTHROUGH_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "CI"];
 var LocalAdapter = class {
@@ -54536,23 +54557,7 @@ var LocalAdapter = class {
   }
   async settleOutputs(request) {
     try {
-      const scanned = await scanOutputs(request.write_prefix);
-      assertIndexMatches(await readOutputsIndex(request.write_prefix), scanned);
-      const base = `world://${request.world_prefix}`;
-      return validateEnvelope(
-        {
-          status: "success",
-          execution_id: request.execution_id,
-          outputs: scanned.map((o) => ({ path: `${base}/${o.path}` })),
-          index_path: `${base}/outputs.json`,
-          meta: {
-            env_fingerprint: request.env_fingerprint,
-            image_digest: request.image_digest,
-            ...request.image_tag ? { image_tag: request.image_tag } : {}
-          }
-        },
-        request.world_prefix
-      );
+      return await successEnvelopeFromPrefix(request);
     } catch (error63) {
       const sigil = SigilError.from(error63, "ERR_ADAPTER_INVOCATION");
       return errorEnvelope(request.execution_id, sigil.code, sigil.message, request.env_fingerprint);
@@ -54680,23 +54685,7 @@ var ModalAdapter = class {
       return errorEnvelope(request.execution_id, code, message, request.env_fingerprint);
     }
     await writeReturnedFiles(request, result.files);
-    const scanned = await scanOutputs(request.write_prefix);
-    assertIndexMatches(await readOutputsIndex(request.write_prefix), scanned);
-    const base = `world://${request.world_prefix}`;
-    return validateEnvelope(
-      {
-        status: "success",
-        execution_id: request.execution_id,
-        outputs: scanned.map((o) => ({ path: `${base}/${o.path}` })),
-        index_path: `${base}/outputs.json`,
-        meta: {
-          env_fingerprint: request.env_fingerprint,
-          image_digest: request.image_digest,
-          ...request.image_tag ? { image_tag: request.image_tag } : {}
-        }
-      },
-      request.world_prefix
-    );
+    return successEnvelopeFromPrefix(request);
   }
 };
 function callPayload(request) {
