@@ -46,43 +46,43 @@ The index is a cache of the world: PGlite (embedded, in <world>/.sigil/index) by
 PostgreSQL when DATABASE_URL is set. Same SQL, same rows.`;
 
 export function registerIndex(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
-  const reindexCommand = worldOptions(
+  const indexing = (
+    command: Command,
+    label: string,
+    fn: (db: IndexDb, root: string) => Promise<SyncReport>,
+  ): void => {
+    defineCommand(
+      worldOptions(command).option("--json", "print the report as JSON").addHelpText("after", BACKEND_HELP),
+      ctx,
+      setExit,
+      {
+        args: ["worldArg"],
+        flags: SyncFlags,
+        run: async (flags, io) => {
+          const root = io.existingWorld(flags.worldArg, flags.world);
+          const report = await withIndex(io, root, (db) => fn(db, root));
+          io.stdout.write(renderSync(report, label, flags.json));
+          return EXIT.ok;
+        },
+      },
+    );
+  };
+  indexing(
     program
       .command("reindex")
       .description("Rebuild the run index from the world's artifacts alone, in one transaction."),
-  )
-    .option("--json", "print the report as JSON")
-    .addHelpText("after", BACKEND_HELP);
-  defineCommand(reindexCommand, ctx, setExit, {
-    args: ["worldArg"],
-    flags: SyncFlags,
-    run: async (flags, io) => {
-      const root = io.existingWorld(flags.worldArg, flags.world);
-      const report = await withIndex(io, root, (db) => reindex(db, root));
-      io.stdout.write(renderSync(report, "reindex", flags.json));
-      return EXIT.ok;
-    },
-  });
-
-  const sync = worldOptions(
+    "reindex",
+    reindex,
+  );
+  indexing(
     program
       .command("index")
       .description("Work with the run index.")
       .command("sync")
       .description("Index only the runs and receipts not yet indexed (incremental catch-up)."),
-  )
-    .option("--json", "print the report as JSON")
-    .addHelpText("after", BACKEND_HELP);
-  defineCommand(sync, ctx, setExit, {
-    args: ["worldArg"],
-    flags: SyncFlags,
-    run: async (flags, io) => {
-      const root = io.existingWorld(flags.worldArg, flags.world);
-      const report = await withIndex(io, root, (db) => catchUp(db, root));
-      io.stdout.write(renderSync(report, "index sync", flags.json));
-      return EXIT.ok;
-    },
-  });
+    "index sync",
+    catchUp,
+  );
 
   const list = worldOptions(
     program
