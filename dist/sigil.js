@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-NR4HJ6FF.js";
+} from "./chunks/chunk-MYY7YLXY.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

@@ -63,6 +63,18 @@ export const ERROR_TABLE = {
   ERR_IMAGE_DIGEST_MISMATCH: "registry content does not match its digest",
   ERR_REGISTRY_AUTH: "registry authentication failed",
   ERR_BUILD: "image build failed",
+  // The governance publisher (docs/governance.md).
+  ERR_PUBLISH_CONFLICT: "governance path already holds different content",
+  ERR_PUBLISH_REMOTE: "governance repository update failed",
+  // The GitHub App (issue: App part 1) — add its codes below this line.
+
+  // Reports and artifacts (issue: App part 2) — add below this line.
+
+  // The World report page — add below this line.
+
+  // Orchestrator runs — add below this line.
+
+  // Adoption (init, processor new, releases) — add below this line.
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -17,6 +17,8 @@ describe("error canon", () => {
       ERR_MODAL_INVOCATION: "modal invocation failed",
       ERR_MODAL_TIMEOUT: "modal invocation timed out",
       ERR_MODAL_PAYLOAD: "invalid payload",
+      ERR_PUBLISH_CONFLICT: "governance path already holds different content",
+      ERR_PUBLISH_REMOTE: "governance repository update failed",
     });
   });
 
