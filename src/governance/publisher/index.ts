@@ -1,0 +1,3 @@
+export * from "./local-git.js";
+export * from "./plan.js";
+export * from "./port.js";
