@@ -1,2 +1,3 @@
 export * from "./config.js";
+export * from "./publish-world.js";
 export * from "./publisher/index.js";
