@@ -1,9 +1,10 @@
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ERROR_TABLE, isErrorCode } from "../../src/core/index.js";
 import { createLocalGitPublisher, gitBlobSha } from "../../src/governance/index.js";
+import { writeFailedRecord } from "../../src/world/index.js";
 import { FakeGitHub } from "../fake-github/fake-server.js";
 import { runCli } from "../helpers/cli.js";
 import { runExampleJob } from "../helpers/example-jobs.js";
@@ -121,6 +122,31 @@ describe("sigil publish", () => {
     expect(fake.writes()).toHaveLength(writes);
     expect(fake.invalidRequests).toEqual([]);
     expect(fake.invalidResponses).toEqual([]);
+  });
+
+  it("a failed run is skipped, reported, and the settled runs are published", async () => {
+    await using repo = await tempGitRepo();
+    await using copy = await tempDir();
+    await cp(world, copy.path, { recursive: true });
+    const failed = runs[1] as string;
+    const manifest = JSON.parse(await readFile(join(copy.path, failed, "manifest.json"), "utf8"));
+    await rm(join(copy.path, failed, "manifest.json"));
+    await writeFailedRecord(join(copy.path, failed), {
+      schema: "sigil.failed/v1",
+      job_id: manifest.job_id,
+      run_id: manifest.run_id,
+      inputs_hash: manifest.inputs_hash,
+      code: "ERR_MISSING_SECRET",
+      message: "missing required secret: OPENAI_API_KEY",
+      failed_at: "2026-01-01T00:00:00.000Z",
+    });
+    const result = await publish([copy.path, "--to", repo.path]);
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(result.stdout).toContain(`+ artifacts/${runs[0]}: `);
+    expect(result.stdout).toContain(`- ${failed}: failed, not published`);
+    const paths = [...(await gitTree(repo.path, "main")).keys()];
+    expect(paths.some((p) => p.startsWith(`artifacts/${runs[0]}/`))).toBe(true);
+    expect(paths.some((p) => p.startsWith(`artifacts/${failed}/`))).toBe(false);
   });
 
   it("command-line errors exit 2 with ERR_USAGE", async () => {

@@ -176,6 +176,21 @@ describe("local git publisher", () => {
     expect(branch.message).toContain(ERROR_TABLE.ERR_USAGE);
   });
 
+  it("a unit of thousands of files lands in one commit and replays as a no-op", async () => {
+    await using repo = await tempGitRepo();
+    const publisher = await createLocalGitPublisher({ repo: repo.path });
+    const files = Array.from({ length: 2500 }, (_, i) => ({
+      path: `artifacts/big/run/outputs/${String(i).padStart(4, "0")}/file-with-a-rather-long-name-${i}.txt`,
+      bytes: text(`${i}\n`),
+    }));
+    const first = await publisher.publish({ message: "big", files });
+    expect(first.written).toHaveLength(2500);
+    expect((await gitTree(repo.path, "main")).size).toBe(2500);
+    const again = await publisher.publish({ message: "big", files });
+    expect(again.commit).toBeNull();
+    expect(again.unchanged).toHaveLength(2500);
+  });
+
   it("gitBlobSha is git's own blob id (property)", async () => {
     await using repo = await tempGitRepo();
     await fc.assert(

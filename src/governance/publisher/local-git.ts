@@ -11,6 +11,9 @@ export const DEFAULT_PUBLISH_AUTHOR = { name: "SIGIL.ZERO publisher", email: "pu
 /** Head re-reads before giving up when other publishers keep moving the branch. */
 export const DEFAULT_LOCAL_ATTEMPTS = 20;
 
+/** Paths per `git ls-tree` call. */
+const LS_TREE_SLICE = 1000;
+
 export interface LocalGitPublisherOptions {
   /** An existing git repository, bare or not (`git init` it first). */
   readonly repo: string;
@@ -65,8 +68,19 @@ export async function createLocalGitPublisher(
     const result = await run(["rev-parse", "-q", "--verify", `${ref}^{commit}`]);
     return result.exitCode === 0 ? Buffer.from(result.stdout).toString("utf8").trim() : null;
   };
-  const lsTree = async (commit: string, paths: readonly string[]) =>
-    parseLsTree(await text(["ls-tree", "-z", "--full-tree", commit, "--", ...paths]));
+  const lsTree = async (commit: string, paths: readonly string[]) => {
+    const entries = new Map<string, HeadEntry>();
+    // In slices, so a unit of many thousand files stays under the command-line length limit.
+    for (let i = 0; i < paths.length; i += LS_TREE_SLICE) {
+      const slice = paths.slice(i, i + LS_TREE_SLICE);
+      for (const [path, entry] of parseLsTree(
+        await text(["ls-tree", "-z", "--full-tree", commit, "--", ...slice]),
+      )) {
+        entries.set(path, entry);
+      }
+    }
+    return entries;
+  };
   const readBlob = async (sha: string) => {
     const result = await run(["cat-file", "blob", sha]);
     if (result.exitCode !== 0) throw remote(["cat-file"], Buffer.from(result.stderr).toString("utf8"));
