@@ -63,6 +63,7 @@ describe("GitHub publisher (against the OpenAPI-validated fake)", () => {
       const [a, b] = [await local.publish(unit), await remote.publish(unit)];
       expect(b.written).toEqual(a.written);
     }
+    expect(fake.counts()["git/create-blob"]).toBe(1); // the PNG only: text, BOM and CRLF included, goes inline
     const localTree = await gitTree(repo.path, "main");
     expect(fakeTree(fake, "main")).toEqual(localTree);
     expect(localTree.get("artifacts/job/r2/outputs/logo.png")).toBe(gitBlobSha(BINARY));
