@@ -1,1 +1,3 @@
 export * from "./config.js";
+export * from "./pin-check/index.js";
+export * from "./reports/index.js";

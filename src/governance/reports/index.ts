@@ -1,0 +1,2 @@
+export * from "./check-run.js";
+export * from "./limits.js";
