@@ -1,3 +1,4 @@
+export * from "./artifact/index.js";
 export * from "./config.js";
 export * from "./pin-check/index.js";
 export * from "./reports/index.js";
