@@ -4,3 +4,4 @@ export * from "./pin-check/index.js";
 export * from "./publish-world.js";
 export * from "./publisher/index.js";
 export * from "./reports/index.js";
+export * from "./world-report/index.js";

@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import { parseWith } from "../../core/index.js";
+import { type KeyedLock, reportWriteLock } from "./keyed-lock.js";
 import {
   ANNOTATION_MESSAGE_LIMIT,
   ANNOTATION_TITLE_LIMIT,
@@ -78,6 +79,18 @@ function trimAnnotation(a: CheckAnnotation): CheckAnnotation {
  * id on the commit is left alone, so a redelivered event writes nothing.
  */
 export async function writeCheckRun(
+  octokit: Octokit,
+  at: RepoCoords,
+  report: CheckRunReport,
+  enqueueWrite: EnqueueWrite,
+  lock: KeyedLock = reportWriteLock,
+): Promise<CheckRunWritten> {
+  // Two deliveries of one event must not both find "no run yet" and create two.
+  const key = `${at.owner}/${at.repo}@${report.headSha}/${report.name}`.toLowerCase();
+  return lock.run(key, () => writeUnlocked(octokit, at, report, enqueueWrite));
+}
+
+async function writeUnlocked(
   octokit: Octokit,
   at: RepoCoords,
   report: CheckRunReport,
