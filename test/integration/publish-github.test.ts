@@ -8,6 +8,7 @@ import {
   type PublishUnit,
 } from "../../src/governance/index.js";
 import { FakeGitHub } from "../fake-github/fake-server.js";
+import { gitHandlers } from "../fake-github/handlers-git.js";
 import { fakeOctokit, fakeTree, GOV } from "../helpers/fake-gov.js";
 import { git, gitTree, tempGitRepo } from "../helpers/git-repo.js";
 
@@ -181,6 +182,34 @@ describe("GitHub publisher (against the OpenAPI-validated fake)", () => {
     expect(error.message).toContain("git/create-commit answered 500");
     expect(error.message).not.toContain("test-token");
     expect(fake.state.repo(GOV.owner, GOV.repo)?.refs.get("refs/heads/main")).toBe(before);
+    clean(fake);
+  });
+
+  it("a truncated head listing falls back to reading only the folders the unit touches", async () => {
+    await using fake = await FakeGitHub.start();
+    fake.state.seed({
+      ...GOV,
+      files: { "README.md": "x\n", "artifacts/job/r1/outputs/f0.txt": "r1 0\n", "other/a.txt": "a" },
+    });
+    // GitHub truncates recursive listings of huge trees: keep one entry and say so.
+    fake.override("git/get-tree", (ctx) => {
+      const answer = (gitHandlers["git/get-tree"] as (typeof gitHandlers)[string])(ctx);
+      if (!ctx.query.has("recursive") || answer.status !== 200) return answer;
+      const body = answer.body as { tree: unknown[] };
+      return { ...answer, body: { ...body, truncated: true, tree: body.tree.slice(0, 1) } };
+    });
+    const { octokit } = fakeOctokit(fake);
+    const publisher = await createGitHubPublisher({ octokit, ...GOV, branch: "main" });
+    const result = await publisher.publish(runUnit("r1", 2, false));
+    expect(result.written).toEqual(["artifacts/job/r1/outputs/f1.txt"]);
+    expect(result.unchanged).toEqual(["artifacts/job/r1/outputs/f0.txt"]);
+    // root, artifacts, artifacts/job, artifacts/job/r1, artifacts/job/r1/outputs: one read each.
+    expect(fake.counts()["git/get-tree"]).toBe(1 + 5);
+    const conflict = await errorOf(
+      publisher.publish({ message: "m", files: [{ path: "other/a.txt", bytes: text("b") }] }),
+    );
+    expect(conflict.code).toBe("ERR_PUBLISH_CONFLICT");
+    expect(fakeTree(fake, "main").get("other/a.txt")).toBe(gitBlobSha(text("a")));
     clean(fake);
   });
 });

@@ -29,7 +29,7 @@ interface GitCall {
  * The local git backend: plumbing only (hash-object, read-tree/update-index/write-tree on a
  * temporary index, commit-tree, update-ref with the old value). The repository's own index,
  * working tree and HEAD are never touched; when the branch is checked out, its files appear
- * after `git restore --source=HEAD --staged --worktree -- artifacts knowledge` (docs/governance.md).
+ * after `git restore --source=HEAD --staged --worktree -- artifacts` (docs/governance.md).
  */
 export async function createLocalGitPublisher(
   options: LocalGitPublisherOptions,
