@@ -5,10 +5,16 @@ import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest"
 import yazl from "yazl";
 import { createWorldReportHandler } from "../../src/app/handlers/world-report.js";
 import { walkEntries } from "../../src/core/index.js";
-import { createGitHubPublisher, reportMarker, reportPath } from "../../src/governance/index.js";
+import {
+  createGitHubPublisher,
+  createLocalGitPublisher,
+  reportMarker,
+  reportPath,
+} from "../../src/governance/index.js";
 import { FakeGitHub } from "../fake-github/fake-server.js";
 import { BOT, handlerContext } from "../helpers/app-handler.js";
 import { runExampleJob } from "../helpers/example-jobs.js";
+import { gitTree, tempGitRepo } from "../helpers/git-repo.js";
 
 const OWNER = "acme";
 const REPO = "app";
@@ -162,6 +168,30 @@ describe("world report (workflow_run.completed → sigil/determinism, sticky com
     const gov = fake.state.repo("acme", "gov");
     const messages = gov ? [...gov.git.commits.values()].map((c) => c.message.split("\n")[0]) : [];
     expect(messages.filter((m) => m === `Publish run ${copyRun}`)).toHaveLength(1);
+    expectNoViolations();
+  });
+
+  test("the local git backend (the embedded default) receives the same runs and report", async () => {
+    await using gov = await tempGitRepo();
+    const runId = await uploadRun([{ name: "sigil-world", bytes: await zipWorld(world) }]);
+    const local = handlerContext({ fake, event: "workflow_run.completed" });
+    const ctx = {
+      ...delivery(runId),
+      loadConfig: async () => ({
+        ...local.config,
+        governance: { ...local.config.governance, repo: gov.path },
+      }),
+    };
+    await handler({
+      publisherFor: (config) =>
+        createLocalGitPublisher({ repo: config.governance.repo ?? "", branch: "main" }),
+    })(ctx);
+    const tree = [...(await gitTree(gov.path, "main")).keys()];
+    expect(tree).toContain(`artifacts/${copyRun}/manifest.json`);
+    expect(tree).toContain(`artifacts/${reviewRun}/manifest.json`);
+    expect(tree).toContain(reportPath({ owner: OWNER, repo: REPO }, runId));
+    // A local path has no web page: the reports link the workflow run instead.
+    expect(app()?.checkRuns[0]?.output.summary).toContain(`/actions/runs/${runId}`);
     expectNoViolations();
   });
 
