@@ -67,7 +67,7 @@ describe("the publish planner", () => {
   it("never rewrites: every planned write is new or an append, and replaying the result plans nothing", async () => {
     await fc.assert(
       fc.asyncProperty(files, files, async (existing, incoming) => {
-        const blobs = new Map(existing.map((f) => [f.path, f.bytes]));
+        const blobs = new Map<string, Uint8Array>(existing.map((f) => [f.path, f.bytes]));
         const head = headOf(blobs);
         let plan: Awaited<ReturnType<typeof planUnit>>;
         try {

@@ -88,6 +88,7 @@ export function checkUnit(unit: PublishUnit): void {
  * other bytes, a folder where a file goes, or a file where a folder goes refuses the whole unit.
  */
 export async function planUnit(unit: PublishUnit, head: HeadView): Promise<UnitPlan> {
+  checkUnit(unit);
   const writes: PlannedWrite[] = [];
   const unchanged: string[] = [];
   for (const file of unit.files) {
