@@ -120,6 +120,9 @@ describe("pin check (sigil/pin-verify) against a real registry and the fake GitH
     );
     expect(run?.output.summary).toContain("linux/amd64, linux/arm64");
     expect(annotations(run)).toEqual([]);
+    // The registry is read through the API: one recursive tree, one blob per entry; no checkout.
+    expect(fake.counts()).toMatchObject({ "git/get-tree": 1, "git/get-blob": 2 });
+    expect(fake.counts()["pulls/list-files"]).toBeUndefined();
     expectNoViolations();
   });
 

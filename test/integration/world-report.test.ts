@@ -165,8 +165,14 @@ describe("world report (workflow_run.completed → sigil/determinism, sticky com
     await Promise.all([handler()(delivery(runId)), handler()(delivery(runId))]);
     expect(app()?.checkRuns).toHaveLength(1);
     expect(app()?.comments).toHaveLength(1);
+    // The branch's history (a racer's rejected commit may exist as an object, never on the branch).
     const gov = fake.state.repo("acme", "gov");
-    const messages = gov ? [...gov.git.commits.values()].map((c) => c.message.split("\n")[0]) : [];
+    const messages: string[] = [];
+    for (let sha = gov?.refs.get("refs/heads/main"); sha; ) {
+      const commit = gov?.git.commits.get(sha);
+      messages.push(commit?.message.split("\n")[0] ?? "");
+      sha = commit?.parents[0];
+    }
     expect(messages.filter((m) => m === `Publish run ${copyRun}`)).toHaveLength(1);
     expectNoViolations();
   });
@@ -244,6 +250,17 @@ describe("world report (workflow_run.completed → sigil/determinism, sticky com
     expect(check).toMatchObject({ conclusion: "failure" });
     expect(check?.output.title).toBe("World artifact refused: ERR_ARTIFACT_UNSAFE");
     expect(check?.output.summary).toContain("artifact archive is unsafe");
+    expect(govTree()).toEqual(["README.md"]);
+    expectNoViolations();
+  });
+
+  test("an expired artifact is refused with ERR_ARTIFACT_DOWNLOAD, nothing published", async () => {
+    const runId = await uploadRun([{ name: "sigil-world", bytes: await zipWorld(world), expired: true }]);
+    await handler()(delivery(runId));
+    const [check] = app()?.checkRuns ?? [];
+    expect(check).toMatchObject({ conclusion: "failure" });
+    expect(check?.output.summary).toContain("artifact download failed");
+    expect(check?.output.summary).toContain("expired");
     expect(govTree()).toEqual(["README.md"]);
     expectNoViolations();
   });
