@@ -230,6 +230,21 @@ describe("world report (workflow_run.completed → sigil/determinism, sticky com
     }
   });
 
+  test("a re-run attempt is its own result: a second check run and its own report path", async () => {
+    const runId = await uploadRun([{ name: "sigil-world", bytes: await zipWorld(world) }]);
+    await handler()(delivery(runId));
+    const second = delivery(runId);
+    (second.payload as { workflow_run: { run_attempt: number } }).workflow_run.run_attempt = 2;
+    await handler()(second);
+    expect(app()?.checkRuns.map((r) => r.externalId)).toEqual([
+      `workflow_run:${runId}`,
+      `workflow_run:${runId}:2`,
+    ]);
+    expect(govTree()).toContain(reportPath({ owner: OWNER, repo: REPO }, runId, 2));
+    expect(app()?.comments).toHaveLength(1);
+    expectNoViolations();
+  });
+
   test("no artifact by the configured name: skipped quietly, nothing written", async () => {
     const runId = await uploadRun([{ name: "something-else", bytes: await zipWorld(world) }]);
     const writes = fake.writes().length;

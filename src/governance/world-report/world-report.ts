@@ -34,6 +34,8 @@ export interface WorkflowRunRef {
   id: number;
   name: string;
   runNumber?: number;
+  /** Re-running a workflow keeps its id and bumps the attempt: each attempt is its own result. */
+  attempt?: number;
   headSha: string;
   htmlUrl: string;
   /** Numbers of the PRs the run belongs to (empty for pushes and forks). */
@@ -71,9 +73,15 @@ export type WorldReportOutcome =
       published: PublishWorldReport | null;
     };
 
-/** Where the full report lands in the governance repository: one path per workflow run. */
-export function reportPath(repository: RepoCoords, runId: number): string {
-  return `reports/${repository.owner}/${repository.repo}/workflow-runs/${runId}/determinism.md`;
+/** Where the full report lands in the governance repository: one path per workflow run attempt. */
+export function reportPath(repository: RepoCoords, runId: number, attempt = 1): string {
+  const suffix = attempt > 1 ? `-attempt-${attempt}` : "";
+  return `reports/${repository.owner}/${repository.repo}/workflow-runs/${runId}${suffix}/determinism.md`;
+}
+
+/** The check run's external id: one result per workflow run attempt. */
+function externalId(run: WorkflowRunRef): string {
+  return `workflow_run:${run.id}${(run.attempt ?? 1) > 1 ? `:${run.attempt}` : ""}`;
 }
 
 /** The finding's file as the World lays it out under `artifacts/` (the default world root). */
@@ -137,7 +145,7 @@ export async function reportWorldRun(
   const report = await verifyWorld(world.dir);
   const runs = await collectRunSummaries(world.dir);
   const ok = report.findings.length === 0;
-  const path = reportPath(repository, run.id);
+  const path = reportPath(repository, run.id, run.attempt);
   const origin = {
     headSha: run.headSha,
     workflowRun: {
@@ -154,7 +162,7 @@ export async function reportWorldRun(
     {
       name: DETERMINISM_CHECK_NAME,
       headSha: run.headSha,
-      externalId: `workflow_run:${run.id}`,
+      externalId: externalId(run),
       conclusion: ok ? "success" : "failure",
       title: checkTitle(report, runs.length),
       summary: markdown,
@@ -239,7 +247,9 @@ async function publish(
   const published = await publishWorld({ world, publisher, verify: async () => report });
   await publisher.publish({
     message: `Report: determinism of ${deps.repository.owner}/${deps.repository.repo} workflow run ${run.id}`,
-    files: [{ path: reportPath(deps.repository, run.id), bytes: new TextEncoder().encode(markdown) }],
+    files: [
+      { path: reportPath(deps.repository, run.id, run.attempt), bytes: new TextEncoder().encode(markdown) },
+    ],
   });
   return published;
 }
@@ -257,7 +267,7 @@ async function refuse(
     {
       name: DETERMINISM_CHECK_NAME,
       headSha: run.headSha,
-      externalId: `workflow_run:${run.id}`,
+      externalId: externalId(run),
       conclusion: "failure",
       title: `World artifact refused: ${error.code}`,
       summary: markdown,
