@@ -69,6 +69,8 @@ export const ERROR_TABLE = {
   // The GitHub App (issue: App part 1) — add its codes below this line.
 
   // Reports and artifacts (issue: App part 2) — add below this line.
+  ERR_ARTIFACT_UNSAFE: "artifact archive is unsafe",
+  ERR_ARTIFACT_DOWNLOAD: "artifact download failed",
 
   // The World report page — add below this line.
 

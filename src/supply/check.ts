@@ -1,4 +1,4 @@
-import { SigilError } from "../core/index.js";
+import { type RegistryEntry, SigilError } from "../core/index.js";
 import { assertImagePolicy, type RepoScope } from "./image-ref.js";
 import type { Lane } from "./lane.js";
 import { assertImagePlatforms } from "./multiarch.js";
@@ -39,35 +39,40 @@ export function throughMirror(image: string, mirrors: ReadonlyMap<string, string
 }
 
 /**
- * Every registry entry, checked as the pin check does (docs/supply-chain.md): pinned in pinned
- * lanes, repo-scoped, and, when pinned, its digest exists with every required platform. Each
- * entry is one finding or a pass; the report fails if any entry does.
+ * One registry entry, checked as the pin check does (docs/supply-chain.md): pinned in pinned
+ * lanes, repo-scoped, and, when pinned, its digest exists with every required platform. A policy
+ * or registry failure is the entry's finding; anything unexpected is thrown.
  */
+export async function checkEntry(
+  entry: RegistryEntry,
+  file: string,
+  options: RegistryCheckOptions,
+): Promise<EntryCheck> {
+  const base = { ref: entry.ref, file, image: entry.image };
+  try {
+    const image = assertImagePolicy(entry, options.lane, options.scope);
+    if (image.digest === undefined) return { ...base, ok: true };
+    const result = await assertImagePlatforms(
+      options.client,
+      throughMirror(entry.image, options.mirrors),
+      entry.platforms,
+      options.signal,
+    );
+    return { ...base, ok: true, digest: result.digest, platform_digests: result.platform_digests };
+  } catch (error) {
+    if (!(error instanceof SigilError) || error.code === "ERR_INTERNAL") throw error;
+    return { ...base, ok: false, error: { code: error.code, message: error.message } };
+  }
+}
+
+/** Every registry entry, checked by `checkEntry`; the report fails if any entry does. */
 export async function checkRegistry(
   dir: string,
   options: RegistryCheckOptions,
 ): Promise<RegistryCheckReport> {
   const registry = await loadRegistry(dir);
   const entries: EntryCheck[] = [];
-  for (const [ref, { entry, file }] of [...registry].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const base = { ref, file, image: entry.image };
-    try {
-      const image = assertImagePolicy(entry, options.lane, options.scope);
-      if (image.digest === undefined) {
-        entries.push({ ...base, ok: true });
-        continue;
-      }
-      const result = await assertImagePlatforms(
-        options.client,
-        throughMirror(entry.image, options.mirrors),
-        entry.platforms,
-        options.signal,
-      );
-      entries.push({ ...base, ok: true, digest: result.digest, platform_digests: result.platform_digests });
-    } catch (error) {
-      if (!(error instanceof SigilError) || error.code === "ERR_INTERNAL") throw error;
-      entries.push({ ...base, ok: false, error: { code: error.code, message: error.message } });
-    }
-  }
+  for (const [, { entry, file }] of [...registry].sort(([a], [b]) => (a < b ? -1 : 1)))
+    entries.push(await checkEntry(entry, file, options));
   return { status: entries.every((e) => e.ok) ? "pass" : "fail", lane: options.lane, entries };
 }

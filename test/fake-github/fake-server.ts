@@ -6,6 +6,7 @@ import { handleControl } from "./control.js";
 import { error, type FakeResponse, type Handler, HttpError } from "./handler-kit.js";
 import { actionsHandlers } from "./handlers-actions.js";
 import { collabHandlers } from "./handlers-collab.js";
+import { diffHandlers } from "./handlers-diff.js";
 import { gitHandlers } from "./handlers-git.js";
 import { formatIssue, githubSpec, type RouteMatch, type ValidationIssue } from "./openapi.js";
 import { Shapes } from "./shapes.js";
@@ -39,7 +40,12 @@ export interface InjectedFailure {
   operationId?: string;
 }
 
-const HANDLERS: Record<string, Handler> = { ...gitHandlers, ...collabHandlers, ...actionsHandlers };
+const HANDLERS: Record<string, Handler> = {
+  ...gitHandlers,
+  ...collabHandlers,
+  ...diffHandlers,
+  ...actionsHandlers,
+};
 const UNAUTHENTICATED = new Set(["meta/root"]);
 
 /**

@@ -22,6 +22,15 @@ describe("error canon", () => {
     });
   });
 
+  test("the artifact codes carry their fragments (src/governance/artifact, docs/checks-and-reports.md)", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_ARTIFACT_UNSAFE: "artifact archive is unsafe",
+      ERR_ARTIFACT_DOWNLOAD: "artifact download failed",
+    });
+    const unsafe = new SigilError("ERR_ARTIFACT_UNSAFE", 'entry "../x": path escapes');
+    expect(unsafe.message).toContain("artifact archive is unsafe");
+  });
+
   test("the network layer's codes carry their fragments (src/core/http, docs/network.md)", () => {
     expect(ERROR_TABLE).toMatchObject({
       ERR_HTTP: "HTTP request failed",
