@@ -1,0 +1,6 @@
+export * from "./app.js";
+export * from "./env.js";
+export type { Handler, HandlerContext } from "./handler-context.js";
+export type { HandlerRegistration } from "./handler-registry.js";
+export { createHandlers, type HandlerDeps } from "./handlers/index.js";
+export * from "./server.js";

@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { z } from "zod";
+import {
+  createHandlers,
+  createSigilApp,
+  createSigilProbot,
+  parseAppEnv,
+  startAppServer,
+} from "../../app/index.js";
+import { createLogger } from "../../core/index.js";
+import { defineCommand } from "../command.js";
+import { type CliContext, EXIT } from "../context.js";
+
+const AppFlags = z.strictObject({});
+
+/** `sigil app`: the GitHub App's webhook server, until SIGTERM or SIGINT. */
+export function registerApp(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
+  const command = program
+    .command("app")
+    .description("Run the SIGIL GitHub App: webhooks on /api/github/webhooks, health on /healthz.")
+    .addHelpText(
+      "after",
+      `
+Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT (default 3000; 0 picks
+a free port), HOST (default 0.0.0.0), LOG_LEVEL, GHE_HOST and GHE_PROTOCOL for another
+GitHub-compatible API. Prints one line with the URL when listening; logs are NDJSON on stderr.`,
+    );
+  defineCommand(command, ctx, setExit, {
+    flags: AppFlags,
+    run: async (_flags, io) => {
+      const env = parseAppEnv(ctx.env);
+      const logger = createLogger({ level: env.logLevel, redact: io.redact }).child({ component: "app" });
+      const probot = createSigilProbot({
+        appId: env.appId,
+        privateKey: env.privateKey,
+        secret: env.webhookSecret,
+        baseUrl: env.baseUrl,
+        logger,
+      });
+      const app = createSigilApp({ handlers: createHandlers(), logger });
+      const server = await startAppServer({ probot, app, port: env.port, host: env.host });
+      io.stdout.write(`sigil app listening on ${server.url} (webhooks: ${server.url}/api/github/webhooks)\n`);
+      await new Promise<void>((resolve) => {
+        if (io.signal.aborted) resolve();
+        io.signal.addEventListener("abort", () => resolve(), { once: true });
+      });
+      await server.close();
+      logger.info({ event: "app.stopped" }, "server closed");
+      return EXIT.ok;
+    },
+  });
+}
