@@ -291,7 +291,8 @@ export class Shapes {
       node_id: `LA_${id}`,
       url: this.api(repo, `/labels/${encodeURIComponent(name)}`),
       name,
-      description: null,
+      // pulls/list documents a string here; add-labels allows null too.
+      description: "",
       color: "ededed",
       default: false,
     };

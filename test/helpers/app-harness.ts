@@ -1,8 +1,14 @@
 import { generateKeyPairSync } from "node:crypto";
 import { Writable } from "node:stream";
 import { ZipFile } from "yazl";
-import { type AppServer, createSigilApp, createSigilProbot, type HandlerRegistration, startAppServer } from "../../src/app/index.js";
-import { createHandlers } from "../../src/app/index.js";
+import {
+  type AppServer,
+  createHandlers,
+  createSigilApp,
+  createSigilProbot,
+  type HandlerRegistration,
+  startAppServer,
+} from "../../src/app/index.js";
 import { createLogger } from "../../src/core/index.js";
 import { FakeGitHub } from "../fake-github/fake-server.js";
 import { deliverWebhook, examplePayload, patchPayload } from "../fake-github/webhooks.js";
@@ -47,7 +53,10 @@ export function pinsFor(n: number, build: string, sourceCommit = "a".repeat(40))
       digest: digest(`${build}-${i}`),
       tag: `sha-${build}`,
       platforms: ["linux/amd64", "linux/arm64"],
-      platform_digests: { "linux/amd64": digest(`${build}-${i}-amd`), "linux/arm64": digest(`${build}-${i}-arm`) },
+      platform_digests: {
+        "linux/amd64": digest(`${build}-${i}-amd`),
+        "linux/arm64": digest(`${build}-${i}-arm`),
+      },
       source_commit: sourceCommit,
       run_url: null,
     };
@@ -82,7 +91,13 @@ export interface AppHarness {
   /** Seeds the repository with config, registry and any files; returns the commit. */
   seed(files: Record<string, string>): string;
   /** A successful Build & Pin run carrying `pins`, and its signed workflow_run delivery. */
-  buildAndPin(run: { id?: number; number: number; attempt?: number; pins: Record<string, unknown>; patch?: Record<string, unknown> }): Promise<{ status: number; runId: number }>;
+  buildAndPin(run: {
+    id?: number;
+    number: number;
+    attempt?: number;
+    pins: Record<string, unknown>;
+    patch?: Record<string, unknown>;
+  }): Promise<{ status: number; runId: number }>;
   state(): ReturnType<FakeGitHub["state"]["snapshot"]>;
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -90,7 +105,9 @@ export interface AppHarness {
 export const DEFAULT_CONFIG = "# test config\npin_pr:\n  base: main\n  labels: [sigil, pins]\n";
 
 /** The App's real server (Probot, signed deliveries over HTTP) in front of the fake GitHub. */
-export async function startAppHarness(options: { handlers?: HandlerRegistration[] } = {}): Promise<AppHarness> {
+export async function startAppHarness(
+  options: { handlers?: HandlerRegistration[] } = {},
+): Promise<AppHarness> {
   const fake = await FakeGitHub.start();
   const logs = new LogSink();
   const logger = createLogger({ destination: logs, level: "debug" });
@@ -153,7 +170,12 @@ export async function startAppHarness(options: { handlers?: HandlerRegistration[
         installation: { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDcxMQ==" },
         ...run.patch,
       });
-      const delivered = await deliverWebhook({ url: webhookUrl, secret: SECRET, example: "workflow_run", payload });
+      const delivered = await deliverWebhook({
+        url: webhookUrl,
+        secret: SECRET,
+        example: "workflow_run",
+        payload,
+      });
       return { status: delivered.status, runId: id };
     },
     state: () => {
