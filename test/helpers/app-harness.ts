@@ -139,7 +139,8 @@ export async function startAppHarness(
       const repo = fake.state.repo(OWNER, REPO);
       if (!repo) throw new Error("seed first");
       const headSha = repo.refs.get("refs/heads/main") ?? "";
-      const id = run.id ?? (nextRunId += 1);
+      nextRunId += 1;
+      const id = run.id ?? nextRunId;
       const bytes = await zipOf({ "pins.json": JSON.stringify(run.pins) });
       repo.workflowRuns.push({
         id,

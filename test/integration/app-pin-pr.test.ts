@@ -174,7 +174,7 @@ describe("pin PRs over real HTTP against the OpenAPI-validated fake", () => {
       url: h.webhookUrl,
       secret: SECRET,
       example: "workflow_run.completed",
-      signature: "sha256=" + "0".repeat(64),
+      signature: `sha256=${"0".repeat(64)}`,
     });
     expect(forged.status).toBeGreaterThanOrEqual(400);
     expect(forged.status).toBeLessThan(500);
