@@ -10,6 +10,8 @@ export interface SigilAppOptions {
   clock?: Clock;
   /** Options of every installation's write queue (tests pass a sleep that does not wait). */
   writeQueue?: WriteQueueOptions;
+  /** Told of every handler failure (the Actions runner turns one into a failed step). */
+  onFailure?: (error: SigilError, handler: string) => void;
 }
 
 /**
@@ -47,6 +49,7 @@ export function createSigilApp(options: SigilAppOptions): ApplicationFunction {
             },
             sigil.message,
           );
+          options.onFailure?.(sigil, registration.name);
         }
       });
     }

@@ -1,3 +1,4 @@
+export * from "./actions-event.js";
 export * from "./app.js";
 export * from "./env.js";
 export type { Handler, HandlerContext } from "./handler-context.js";

@@ -1,11 +1,20 @@
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { describe, expect, it } from "vitest";
 import { FakeGitHub } from "../fake-github/fake-server.js";
-import { deliverWebhook } from "../fake-github/webhooks.js";
-import { PRIVATE_KEY } from "../helpers/app-harness.js";
-import { runSigilProcess } from "../helpers/cli.js";
-import { REPO_ROOT } from "../helpers/temp.js";
+import { deliverWebhook, examplePayload, patchPayload } from "../fake-github/webhooks.js";
+import {
+  DEFAULT_CONFIG,
+  OWNER,
+  PRIVATE_KEY,
+  pinsFor,
+  REPO,
+  registryFiles,
+  zipOf,
+} from "../helpers/app-harness.js";
+import { runCli, runSigilProcess } from "../helpers/cli.js";
+import { REPO_ROOT, tempDir } from "../helpers/temp.js";
 
 describe("sigil app", () => {
   it("refuses a missing or invalid environment with ERR_APP_CONFIG and exit 2, naming the variables", async () => {
@@ -70,5 +79,68 @@ describe("sigil app", () => {
     expect(done.exitCode).toBe(143);
     expect(String(done.stderr)).toContain('"event":"app.stopped"');
     expect(String(done.stderr)).not.toContain(PRIVATE_KEY.split("\n")[1]);
+  });
+
+  it("--from-actions feeds the job's event to the same handlers, without a server", async () => {
+    await using fake = await FakeGitHub.start();
+    await using dir = await tempDir();
+    const { repo, commit } = fake.state.seed({
+      owner: OWNER,
+      repo: REPO,
+      files: { ".github/sigil.yml": DEFAULT_CONFIG, ...registryFiles(2) },
+    });
+    repo.workflowRuns.push({
+      id: 77,
+      name: "Main lane",
+      path: ".github/workflows/main-lane.yml",
+      workflowId: 1,
+      headBranch: "main",
+      headSha: commit,
+      event: "push",
+      status: "completed",
+      conclusion: "success",
+      runNumber: 3,
+    });
+    const bytes = await zipOf({ "pins.json": JSON.stringify(pinsFor(2, "gha")) });
+    repo.artifacts.push({ id: 501, runId: 77, name: "sigil-pins", bytes, expired: false });
+    const payload = patchPayload(examplePayload("workflow_run.completed", 1), {
+      "workflow_run.id": 77,
+      "workflow_run.run_number": 3,
+      "workflow_run.path": ".github/workflows/main-lane.yml",
+      "workflow_run.head_branch": "main",
+      "workflow_run.head_sha": commit,
+      "workflow_run.conclusion": "success",
+      "repository.name": REPO,
+      "repository.full_name": `${OWNER}/${REPO}`,
+      "repository.owner.login": OWNER,
+      "repository.default_branch": "main",
+    });
+    const eventPath = join(dir.path, "event.json");
+    await writeFile(eventPath, JSON.stringify(payload));
+    const run = await runCli(["app", "--from-actions"], {
+      cwd: dir.path,
+      env: {
+        PATH: process.env.PATH,
+        GITHUB_EVENT_NAME: "workflow_run",
+        GITHUB_EVENT_PATH: eventPath,
+        GITHUB_TOKEN: "ghs_actions_token",
+        GITHUB_API_URL: `${fake.url}/api/v3`,
+        SIGIL_LOG_LEVEL: "silent",
+      },
+    });
+    expect(run.stdout).toContain("event handled");
+    expect(run.code).toBe(0);
+    expect(repo.pulls).toHaveLength(1);
+    expect(repo.pulls[0]?.head).toBe("sigil/pins/main");
+    expect(fake.invalidRequests).toEqual([]);
+    expect(fake.invalidResponses).toEqual([]);
+
+    const missing = await runCli(["app", "--from-actions"], {
+      cwd: dir.path,
+      env: { PATH: process.env.PATH },
+    });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain("ERR_APP_CONFIG");
+    expect(missing.stderr).toContain("GITHUB_EVENT_NAME");
   });
 });

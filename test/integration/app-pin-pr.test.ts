@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createHandlers } from "../../src/app/index.js";
 import { parseMarker } from "../../src/governance/index.js";
 import { deliverWebhook, examplePayload, patchPayload } from "../fake-github/webhooks.js";
 import {
@@ -235,5 +236,28 @@ describe("pin PRs over real HTTP against the OpenAPI-validated fake", () => {
     expect(h.fake.counts()["actions/download-artifact"]).toBeUndefined();
     expect(h.fake.invalidRequests).toEqual([]);
     expect(h.fake.invalidResponses).toEqual([]);
+  });
+
+  it("runs every handler of an event: one failing does not stop the next", async () => {
+    const seen: string[] = [];
+    await using h = await startAppHarness({
+      handlers: [
+        {
+          name: "boom",
+          events: ["workflow_run.completed"],
+          handler: async () => {
+            throw new Error("boom");
+          },
+        },
+        ...createHandlers(),
+        { name: "spy", events: ["workflow_run"], handler: async (ctx) => void seen.push(ctx.event) },
+      ],
+    });
+    h.seed(base());
+    await h.buildAndPin({ number: 5, pins: pinsFor(3, "b5") });
+    expect(h.state().pulls).toHaveLength(1);
+    expect(seen).toEqual(["workflow_run.completed"]);
+    const failed = h.logs.lines.filter((l) => l.event === "app.handler.failed");
+    expect(failed.map((l) => [l.handler, l.code])).toEqual([["boom", "ERR_INTERNAL"]]);
   });
 });

@@ -5,19 +5,24 @@ import {
   createSigilApp,
   createSigilProbot,
   parseAppEnv,
+  receiveActionsEvent,
   startAppServer,
 } from "../../app/index.js";
 import { createLogger } from "../../core/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 
-const AppFlags = z.strictObject({});
+const AppFlags = z.strictObject({ fromActions: z.boolean().optional() });
 
 /** `sigil app`: the GitHub App's webhook server, until SIGTERM or SIGINT. */
 export function registerApp(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   const command = program
     .command("app")
     .description("Run the SIGIL GitHub App: webhooks on /api/github/webhooks, health on /healthz.")
+    .option(
+      "--from-actions",
+      "no server: handle this GitHub Actions job's event (GITHUB_EVENT_NAME/PATH, GITHUB_TOKEN) once",
+    )
     .addHelpText(
       "after",
       `
@@ -27,7 +32,17 @@ GitHub-compatible API. Prints one line with the URL when listening; logs are NDJ
     );
   defineCommand(command, ctx, setExit, {
     flags: AppFlags,
-    run: async (_flags, io) => {
+    run: async (flags, io) => {
+      if (flags.fromActions) {
+        const logger = io.logger("json").child({ component: "app" });
+        const failed = await receiveActionsEvent(ctx.env, createHandlers(), logger);
+        io.stdout.write(
+          failed.length === 0
+            ? "sigil app: event handled\n"
+            : `sigil app: failed handlers: ${failed.join(", ")}\n`,
+        );
+        return failed.length === 0 ? EXIT.ok : EXIT.failed;
+      }
       const env = parseAppEnv(ctx.env);
       const logger = createLogger({ level: env.logLevel, redact: io.redact }).child({ component: "app" });
       const probot = createSigilProbot({
