@@ -142,5 +142,11 @@ describe("sigil app", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("ERR_APP_CONFIG");
     expect(missing.stderr).toContain("GITHUB_EVENT_NAME");
+    const json = await runCli(["app", "--from-actions", "--json"], {
+      cwd: dir.path,
+      env: { PATH: process.env.PATH },
+    });
+    expect(json.code).toBe(2);
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: "error", error: { code: "ERR_APP_CONFIG" } });
   });
 });

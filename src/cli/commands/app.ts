@@ -12,13 +12,14 @@ import { createLogger } from "../../core/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 
-const AppFlags = z.strictObject({ fromActions: z.boolean().optional() });
+const AppFlags = z.strictObject({ fromActions: z.boolean().optional(), json: z.boolean().optional() });
 
 /** `sigil app`: the GitHub App's webhook server, until SIGTERM or SIGINT. */
 export function registerApp(program: Command, ctx: CliContext, setExit: (code: number) => void): void {
   const command = program
     .command("app")
     .description("Run the SIGIL GitHub App: webhooks on /api/github/webhooks, health on /healthz.")
+    .option("--json", "print the listening line (or the outcome) as one JSON value")
     .option(
       "--from-actions",
       "no server: handle this GitHub Actions job's event (GITHUB_EVENT_NAME/PATH, GITHUB_TOKEN) once",
@@ -36,10 +37,13 @@ GitHub-compatible API. Prints one line with the URL when listening; logs are NDJ
       if (flags.fromActions) {
         const logger = io.logger("json").child({ component: "app" });
         const failed = await receiveActionsEvent(ctx.env, createHandlers(), logger);
+        const status = failed.length === 0 ? "ok" : "failed";
         io.stdout.write(
-          failed.length === 0
-            ? "sigil app: event handled\n"
-            : `sigil app: failed handlers: ${failed.join(", ")}\n`,
+          flags.json
+            ? `${JSON.stringify({ status, failed })}\n`
+            : failed.length === 0
+              ? "sigil app: event handled\n"
+              : `sigil app: failed handlers: ${failed.join(", ")}\n`,
         );
         return failed.length === 0 ? EXIT.ok : EXIT.failed;
       }
@@ -54,7 +58,12 @@ GitHub-compatible API. Prints one line with the URL when listening; logs are NDJ
       });
       const app = createSigilApp({ handlers: createHandlers(), logger });
       const server = await startAppServer({ probot, app, port: env.port, host: env.host });
-      io.stdout.write(`sigil app listening on ${server.url} (webhooks: ${server.url}/api/github/webhooks)\n`);
+      const webhooks = `${server.url}/api/github/webhooks`;
+      io.stdout.write(
+        flags.json
+          ? `${JSON.stringify({ status: "listening", url: server.url, webhooks })}\n`
+          : `sigil app listening on ${server.url} (webhooks: ${webhooks})\n`,
+      );
       await new Promise<void>((resolve) => {
         if (io.signal.aborted) resolve();
         io.signal.addEventListener("abort", () => resolve(), { once: true });
