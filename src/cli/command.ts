@@ -24,7 +24,7 @@ import { type Colors, colorsFor } from "./style.js";
  */
 
 /** Codes that mean "the command line is wrong": exit 2, like a commander parse error. */
-const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(["ERR_USAGE", "ERR_WRITE_PREFIX"]);
+const USAGE_CODES: ReadonlySet<ErrorCode> = new Set(["ERR_USAGE", "ERR_WRITE_PREFIX", "ERR_APP_CONFIG"]);
 
 export function exitCodeFor(code: ErrorCode): number {
   return USAGE_CODES.has(code) ? EXIT.usage : EXIT.failed;

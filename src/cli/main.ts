@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { plainErrorBody, redactingStream, renderError } from "./command.js";
+import { registerApp } from "./commands/app.js";
 import { registerBuild } from "./commands/build.js";
 import { registerGc } from "./commands/gc.js";
 import { registerImage } from "./commands/image.js";
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerRegistry(program, ctx, setExit);
   registerBuild(program, ctx, setExit);
   registerPublish(program, ctx, setExit);
+  registerApp(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

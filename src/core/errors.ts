@@ -67,6 +67,10 @@ export const ERROR_TABLE = {
   ERR_PUBLISH_CONFLICT: "governance path already holds different content",
   ERR_PUBLISH_REMOTE: "governance repository update failed",
   // The GitHub App (issue: App part 1) — add its codes below this line.
+  ERR_APP_CONFIG: "invalid App configuration",
+  ERR_GITHUB_WRITE: "GitHub write failed after retries",
+  ERR_PIN_ARTIFACT: "pins artifact unavailable",
+  ERR_PIN_BRANCH_EDITED: "pin branch holds commits the App did not make",
 
   // Reports and artifacts (issue: App part 2) — add below this line.
   ERR_ARTIFACT_UNSAFE: "artifact archive is unsafe",

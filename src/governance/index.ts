@@ -5,3 +5,4 @@ export * from "./publish-world.js";
 export * from "./publisher/index.js";
 export * from "./reports/index.js";
 export * from "./world-report/index.js";
+export * from "./pin-pr/index.js";

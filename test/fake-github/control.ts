@@ -1,6 +1,7 @@
+import { ZipFile } from "yazl";
 import type { FakeGitHub, InjectedFailure } from "./fake-server.js";
 import { error, type FakeResponse } from "./handler-kit.js";
-import type { Actor, ReviewState } from "./state.js";
+import type { Actor, RepoState, ReviewState } from "./state.js";
 
 /**
  * The `/_fake/` control API: not GitHub's, not validated against the spec. It seeds and reads
@@ -73,6 +74,13 @@ export async function handleControl(
       ?.artifacts.find((a) => a.id === Number(blobPath[3]));
     if (!artifact) return error(404, "Not Found");
     return { status: 200, raw: { bytes: artifact.bytes, contentType: "application/zip" } };
+  }
+  const zipPath = method === "GET" ? path.match(/^\/zipballs\/([^/]+)\/([^/]+)\/([0-9a-f]{40})\.zip$/) : null;
+  if (zipPath) {
+    const repo = state.repo(zipPath[1] ?? "", zipPath[2] ?? "");
+    const commit = repo?.git.commits.get(zipPath[3] ?? "");
+    if (!repo || !commit) return error(404, "Not Found");
+    return { status: 200, raw: { bytes: await zipball(repo, commit.sha), contentType: "application/zip" } };
   }
   const rawPath = method === "GET" ? path.match(/^\/raw\/([^/]+)\/([^/]+)\/([0-9a-f]{40})$/) : null;
   if (rawPath) {
@@ -165,4 +173,19 @@ function actorOf(value: unknown): Actor | undefined {
   const v = value as { login?: unknown; id?: unknown; type?: unknown };
   if (typeof v.login !== "string" || typeof v.id !== "number") return undefined;
   return { login: v.login, id: v.id, type: v.type === "Bot" ? "Bot" : "User" };
+}
+
+/** The commit as GitHub's zipball: one `<owner>-<repo>-<sha7>/` folder, the commit id as comment. */
+async function zipball(repo: RepoState, sha: string): Promise<Buffer> {
+  const zip = new ZipFile();
+  const top = `${repo.owner}-${repo.name}-${sha.slice(0, 7)}/`;
+  const tree = repo.git.commits.get(sha)?.tree;
+  for (const [path, entry] of tree ? repo.git.flatten(tree) : []) {
+    const blob = repo.git.blobs.get(entry.sha);
+    if (blob) zip.addBuffer(blob.content, `${top}${path}`, { mtime: new Date(0) });
+  }
+  zip.end({ comment: sha, forceZip64Format: false });
+  const chunks: Buffer[] = [];
+  for await (const chunk of zip.outputStream) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
 }

@@ -87,6 +87,16 @@ export const collabHandlers: Record<string, Handler> = {
     return { status: 201, body: ctx.shapes.pull(repo, pull) };
   },
 
+  "issues/add-labels": (ctx) => {
+    const repo = repoOf(ctx);
+    const pull = repo.pulls.find((p) => p.number === num(ctx, "issue_number"));
+    if (!pull) return notFound();
+    const given = (ctx.body.labels as Array<string | { name: string }> | undefined) ?? [];
+    const names = given.map((l) => (typeof l === "string" ? l : l.name));
+    pull.labels = [...new Set([...(pull.labels ?? []), ...names])];
+    return { status: 200, body: pull.labels.map((name) => ctx.shapes.label(repo, name)) };
+  },
+
   "pulls/get": (ctx) => {
     const pull = findPull(ctx);
     return pull ? { status: 200, body: ctx.shapes.pull(repoOf(ctx), pull) } : notFound();

@@ -118,6 +118,24 @@ export const gitHandlers: Record<string, Handler> = {
     return commit ? { status: 200, body: ctx.shapes.gitCommit(repo, commit) } : notFound();
   },
 
+  "repos/get-branch": (ctx) => {
+    const repo = repoOf(ctx);
+    const name = String(ctx.params.branch);
+    const commit = repo.git.commits.get(repo.refs.get(`refs/heads/${name}`) ?? "");
+    return commit ? { status: 200, body: ctx.shapes.branch(repo, name, commit) } : notFound();
+  },
+
+  "repos/download-zipball-archive": (ctx) => {
+    const repo = repoOf(ctx);
+    const sha = repo.resolve(String(ctx.params.ref ?? repo.defaultBranch));
+    if (!sha) return notFound();
+    // GitHub redirects to codeload; here a loopback URL outside the API (control.ts builds the zip).
+    return {
+      status: 302,
+      headers: { location: `${ctx.baseUrl}/_fake/zipballs/${repo.fullName}/${sha}.zip` },
+    };
+  },
+
   "repos/get-content": (ctx) => {
     const repo = repoOf(ctx);
     const path = String(ctx.params.path);

@@ -224,7 +224,7 @@ export class GitHubSpec {
 
 /**
  * OpenAPI 3.0 lets `nullable: true` admit null even with an `enum`; ajv requires null listed in
- * the enum itself (GitHub sends `conclusion: null` on a running check run).
+ * the enum itself (GitHub sends `conclusion: null` on a running check run), and a `type` beside it.
  */
 function allowNullInNullableEnums(node: unknown): void {
   if (Array.isArray(node)) {
@@ -234,6 +234,12 @@ function allowNullInNullableEnums(node: unknown): void {
   if (!node || typeof node !== "object") return;
   const obj = node as Json;
   if (obj.nullable === true && Array.isArray(obj.enum) && !obj.enum.includes(null)) obj.enum.push(null);
+  // `nullable` beside `oneOf` without a `type` (the commit's author): ajv wants it spelled out.
+  if (obj.nullable === true && obj.type === undefined) {
+    const { nullable: _nullable, ...rest } = obj;
+    for (const key of Object.keys(obj)) delete obj[key];
+    obj.anyOf = [rest, { type: "null" }];
+  }
   for (const value of Object.values(obj)) allowNullInNullableEnums(value);
 }
 

@@ -192,7 +192,7 @@ export class Shapes {
       draft: p.draft,
       head: this.branchEnd(repo, p.head),
       base: this.branchEnd(repo, p.base),
-      labels: [],
+      labels: (p.labels ?? []).map((name) => this.label(repo, name)),
       assignee: null,
       assignees: [],
       requested_reviewers: [],
@@ -282,6 +282,49 @@ export class Shapes {
 
   app(app: { id: number; slug: string; name: string }): Json {
     return { ...this.spec.example("integration"), id: app.id, slug: app.slug, name: app.name };
+  }
+
+  label(repo: RepoState, name: string): Json {
+    const id = [...name].reduce((h, c) => (h * 31 + c.charCodeAt(0)) % 1_000_000, 7);
+    return {
+      id,
+      node_id: `LA_${id}`,
+      url: this.api(repo, `/labels/${encodeURIComponent(name)}`),
+      name,
+      // pulls/list documents a string here; add-labels allows null too.
+      description: "",
+      color: "ededed",
+      default: false,
+    };
+  }
+
+  /** repos/get-branch: the branch head commit with its tree, from the spec's example. */
+  branch(repo: RepoState, name: string, commit: GitCommit): Json {
+    const example = this.spec.example("branch-get");
+    const c = example.commit as Json;
+    const inner = c.commit as Json;
+    return {
+      ...example,
+      name,
+      protected: false,
+      commit: {
+        ...c,
+        sha: commit.sha,
+        url: this.api(repo, `/commits/${commit.sha}`),
+        html_url: `${this.base()}/${repo.fullName}/commit/${commit.sha}`,
+        parents: commit.parents.map((sha) => ({ sha, url: this.api(repo, `/commits/${sha}`) })),
+        commit: {
+          ...inner,
+          message: commit.message,
+          tree: { sha: commit.tree, url: this.api(repo, `/git/trees/${commit.tree}`) },
+          url: this.api(repo, `/git/commits/${commit.sha}`),
+        },
+      },
+      _links: {
+        self: this.api(repo, `/branches/${name}`),
+        html: `${this.base()}/${repo.fullName}/tree/${name}`,
+      },
+    };
   }
 
   workflowRun(repo: RepoState, r: WorkflowRunState): Json {

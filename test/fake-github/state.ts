@@ -20,6 +20,8 @@ export interface PullState {
   createdAt: string;
   updatedAt: string;
   closedAt: string | null;
+  /** Label names, as issues/add-labels leaves them. */
+  labels?: string[];
 }
 
 export interface ReviewState {

@@ -31,6 +31,15 @@ describe("error canon", () => {
     expect(unsafe.message).toContain("artifact archive is unsafe");
   });
 
+  test("the App's codes carry their fragments (src/app, src/github/write-queue.ts, docs/app.md)", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_APP_CONFIG: "invalid App configuration",
+      ERR_GITHUB_WRITE: "GitHub write failed after retries",
+      ERR_PIN_ARTIFACT: "pins artifact unavailable",
+      ERR_PIN_BRANCH_EDITED: "pin branch holds commits the App did not make",
+    });
+  });
+
   test("the network layer's codes carry their fragments (src/core/http, docs/network.md)", () => {
     expect(ERROR_TABLE).toMatchObject({
       ERR_HTTP: "HTTP request failed",

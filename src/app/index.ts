@@ -1,0 +1,13 @@
+export * from "./actions-event.js";
+export * from "./app.js";
+export { appUserIdFromEnv, GITHUB_ACTIONS_BOT_ID, resolveAppUserId } from "./bot-user.js";
+export * from "./env.js";
+export type { Handler, HandlerContext } from "./handler-context.js";
+export type { HandlerRegistration } from "./handler-registry.js";
+export {
+  createHandlers,
+  type HandlerDeps,
+  pinPrRegistration,
+  publisherFromConfig,
+} from "./handlers/index.js";
+export * from "./server.js";

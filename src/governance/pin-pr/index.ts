@@ -1,0 +1,6 @@
+export * from "./body.js";
+export * from "./github-reads.js";
+export * from "./marker.js";
+export * from "./open-pin-pr.js";
+export * from "./plan.js";
+export * from "./zip.js";
