@@ -10,6 +10,7 @@ import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerModal } from "./commands/modal.js";
 import { registerRegistry } from "./commands/registry.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerImage(program, ctx, setExit);
   registerRegistry(program, ctx, setExit);
   registerBuild(program, ctx, setExit);
+  registerReport(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -71,6 +71,7 @@ export const ERROR_TABLE = {
   // Reports and artifacts (issue: App part 2) — add below this line.
 
   // The World report page — add below this line.
+  ERR_REPORT_OUT: "report output unusable",
 
   // Orchestrator runs — add below this line.
 
