@@ -9,7 +9,7 @@ export const STYLE = `:root{color-scheme:light dark;--bg:#fff;--fg:#1f2328;--mut
 @media (prefers-color-scheme:dark){:root{--bg:#0d1117;--fg:#e6edf3;--muted:#9198a1;--line:#3d444d;--panel:#151b23;--ok:#3fb950;--bad:#f85149;--warn:#d29922;--info:#4493f8;--node:#151b23;--badfill:#3c1618}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1280px;padding:16px;background:var(--bg);color:var(--fg);font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
-code,.mono{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+code,.m{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
 a{color:var(--info)}
 h1{font-size:1.5rem;margin:.2em 0}
 h2{font-size:1.15rem;margin:1.4em 0 .5em;border-bottom:1px solid var(--line);padding-bottom:.2em}
@@ -19,6 +19,7 @@ h4{font-size:.95rem;margin:1em 0 .3em}
 .badge{display:inline-block;font-size:.75rem;letter-spacing:.05em;color:var(--bg);border-radius:4px;padding:1px 6px;vertical-align:2px}.ok .badge{background:var(--ok)}.bad .badge{background:var(--bad)}
 .nowrap{white-space:nowrap}
 tr.preview-row td{border-top:0;padding-top:0}
+.files caption{font-weight:600;color:var(--fg);font-size:.95rem;padding-top:1em}
 .chips{display:flex;flex-wrap:wrap;gap:6px;padding:0;margin:.5em 0;list-style:none}
 .chips li{border:1px solid var(--line);border-radius:12px;padding:1px 8px;background:var(--panel)}
 .note{color:var(--muted)}
@@ -33,6 +34,8 @@ td.num,th.num{text-align:right}
 .hash{word-break:break-all}
 .s-settled{color:var(--ok)}.s-failed,.s-finding{color:var(--bad)}.s-pending{color:var(--info)}.s-incomplete,.s-corrupt{color:var(--warn)}
 .status{white-space:nowrap;font-weight:600}
+#runs tr>:nth-child(-n+2),#runs td:nth-child(4),#runs td:nth-child(5),#runs td:nth-child(9){font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+#runs tr>:nth-child(-n+2){white-space:nowrap}#runs td:nth-child(8){white-space:nowrap;font-weight:600}#runs td:nth-child(n+10){text-align:right}
 #runs tbody.page{display:none}
 #runs tbody.page:first-of-type,#runs tbody.page:target{display:table-row-group}
 #runs:has(tbody.page:target) tbody.page:first-of-type:not(:target){display:none}
@@ -62,7 +65,7 @@ img.thumb{max-width:160px;max-height:160px;border:1px solid var(--line);display:
 dl.fields{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:.4em 0}
 dl.fields dt{color:var(--muted)}dl.fields dd{margin:0;word-break:break-all}
 footer{margin-top:2em;color:var(--muted);font-size:12px}
-@media (max-width:640px){body{padding:8px;font-size:13px}dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin-bottom:4px}.c-digest,.c-doctrine,.c-upstream{display:none}th,td{padding:3px 5px}}
+@media (max-width:640px){body{padding:8px;font-size:13px}dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin-bottom:4px}#runs tr>:nth-child(5),#runs tr>:nth-child(7),#runs tr>:nth-child(9){display:none}th,td{padding:3px 5px}}
 `;
 
 /**

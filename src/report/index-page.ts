@@ -39,16 +39,16 @@ export function renderFindings(model: ReportModel, links: Links): Markup {
   return html`<section id="findings"><h2>Findings</h2>${findingsTable(shown, runCell, `${fmtInt(model.findings.length)} finding(s), one per violation`)}${more > 0 ? html`<p class="note">${fmtInt(more)} more: each is listed on its run's details.</p>` : ""}</section>`;
 }
 
-const COLUMNS: readonly { name: string; cls?: string; num?: boolean }[] = [
+const COLUMNS: readonly { name: string; num?: boolean }[] = [
   { name: "job" },
   { name: "run id" },
   { name: "job type" },
   { name: "processor" },
-  { name: "image digest", cls: "c-digest" },
+  { name: "image digest" },
   { name: "mode" },
-  { name: "doctrine", cls: "c-doctrine" },
+  { name: "doctrine" },
   { name: "status" },
-  { name: "upstream", cls: "c-upstream" },
+  { name: "upstream" },
   { name: "outputs", num: true },
   { name: "findings", num: true },
 ];
@@ -59,11 +59,16 @@ function shortDigest(digest: string): string {
   return hex ? `${hex[1] ?? ""}${hex[2]?.slice(0, 12)}…` : clip(digest, 40);
 }
 
+/** One row; cells are styled by position (#runs in assets.ts), which keeps 10,000 rows small. */
 function runRow(run: ReportRun, links: Links): Markup {
-  const state = displayState(run);
   const up = run.upstream ? `${run.upstream.job_id}/${run.upstream.run_id}` : "";
   const upKey = up ? links.keyOf(up) : undefined;
-  return html`<tr data-run="${run.path}" data-status="${run.status}" data-findings="${run.findings.length}"><td class="nowrap"><code>${clip(run.job, 120)}</code></td><th scope="row"><a href="${links.run(run.key)}"><code>${run.runId}</code></a></th><td>${run.jobType ?? ""}</td><td><code>${run.processor?.ref ?? ""}</code></td><td class="c-digest"${run.processor ? html` title="${run.processor.image_digest}"` : ""}><code>${shortDigest(run.processor?.image_digest ?? "")}</code></td><td>${run.mode ?? ""}</td><td class="c-doctrine">${run.doctrine.map((d) => `${d.doctrine_id}@${d.version}`).join(", ")}</td><td class="status s-${state}">${statusLabel(run)}</td><td class="c-upstream">${up ? (upKey ? html`<a href="${links.run(upKey)}"><code>${clip(up, 140)}</code></a>` : html`<code>${clip(up, 140)}</code> (absent)`) : ""}</td><td class="num">${run.outputs.length}</td><td class="num">${run.findings.length}</td></tr>`;
+  const upCell = up
+    ? upKey
+      ? html`<a href="${links.run(upKey)}">${clip(up, 140)}</a>`
+      : html`${clip(up, 140)} (absent)`
+    : "";
+  return html`<tr data-run="${run.path}" data-status="${run.status}" data-findings="${run.findings.length}"><td>${clip(run.job, 120)}</td><th scope="row"><a href="${links.run(run.key)}">${run.runId}</a></th><td>${run.jobType ?? ""}</td><td>${run.processor?.ref ?? ""}</td><td>${shortDigest(run.processor?.image_digest ?? "")}</td><td>${run.mode ?? ""}</td><td>${run.doctrine.map((d) => `${d.doctrine_id}@${d.version}`).join(", ")}</td><td class="s-${displayState(run)}">${statusLabel(run)}</td><td>${upCell}</td><td>${run.outputs.length}</td><td>${run.findings.length}</td></tr>`;
 }
 
 /**
@@ -80,7 +85,7 @@ export function renderRunsTable(model: ReportModel, links: Links): Markup {
   const statuses = ["settled", "pending", "failed", "incomplete", "corrupt"];
   return html`<section id="runs-section"><h2>Runs</h2>
 <div class="controls" id="runs-controls" hidden><label>Filter <input type="search" id="runs-q" placeholder="job, run id, type, processor…" autocomplete="off"></label><label>Status <select id="runs-status"><option value="">all</option>${statuses.map((s) => html`<option value="${s}">${s}</option>`)}<option value="finding">with findings</option></select></label><label>Rows <select id="runs-size"><option>25</option><option selected>${PAGE_ROWS}</option><option>500</option></select></label><button type="button" id="runs-prev">‹ Previous</button><output id="runs-info" aria-live="polite"></output><button type="button" id="runs-next">Next ›</button></div>
-<div class="scroll"><table id="runs"><caption>${fmtInt(model.runs.length)} run(s) of governed jobs, sorted by job and run id</caption><thead><tr>${COLUMNS.map((c, i) => html`<th scope="col"${c.cls || c.num ? html` class="${[c.cls, c.num ? "num" : ""].filter(Boolean).join(" ")}"` : ""}${c.num ? html` data-type="num"` : ""} data-col="${i}"><button type="button">${c.name}</button></th>`)}</tr></thead>${pages}</table></div>
+<div class="scroll"><table id="runs"><caption>${fmtInt(model.runs.length)} run(s) of governed jobs, sorted by job and run id</caption><thead><tr>${COLUMNS.map((c) => (c.num ? html`<th scope="col" class="num" data-type="num"><button type="button">${c.name}</button></th>` : html`<th scope="col"><button type="button">${c.name}</button></th>`))}</tr></thead>${pages}</table></div>
 ${pageCount > 1 ? html`<nav class="pages" aria-label="pages of the runs table">Pages: ${pages.map((_, i) => html`<a href="#runs-p${i + 1}">${i + 1}</a>`)}</nav>` : ""}
 </section>`;
 }

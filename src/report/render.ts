@@ -67,17 +67,20 @@ function chainRenderer(lineage: Lineage, links: Links, byPath: ReadonlyMap<strin
   return (run: ReportRun): Markup => {
     const component = lineage.componentOf.get(run.path) ?? -1;
     const part = chainAround(lineage, run.path);
+    // Most runs of a large World stand alone: a sentence says so in fewer bytes than a box.
+    if (part.nodes.length === 1)
+      return html`<p class="note">This run consumes no other run, and no run consumes it.</p>`;
     const whole = part.nodes.length === (lineage.components[component]?.length ?? 0);
     let layout = whole ? layouts.get(component) : undefined;
     if (!layout) {
       layout = layoutGraph(part.nodes, part.edges);
       if (whole) layouts.set(component, layout);
     }
-    const label =
-      part.nodes.length === 1
-        ? `${run.path} stands alone: it consumes no run and feeds none`
-        : `chain of ${run.path}: ${part.nodes.length} runs`;
-    return html`<div class="scroll">${renderGraphSvg(layout, views, { label, current: run.path })}</div>${whole ? "" : html`<p class="note">Its chain is large: drawn are its upstreams and consumers, up to ${part.nodes.length} runs.</p>`}`;
+    const svg = renderGraphSvg(layout, views, {
+      label: `chain of ${run.path}: ${part.nodes.length} runs`,
+      current: run.path,
+    });
+    return html`<div class="scroll">${svg}</div>${whole ? "" : html`<p class="note">Its chain is large: drawn are its upstreams and consumers, ${part.nodes.length} runs.</p>`}`;
   };
 }
 

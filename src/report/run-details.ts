@@ -1,6 +1,7 @@
 import type { Finding } from "../world/verify/index.js";
 import type { ReportRun } from "./gather.js";
 import { clip, formatBytes, html, type Markup } from "./html.js";
+import type { Preview } from "./preview.js";
 import type { FileRow } from "./read-run.js";
 
 /** How pages link to runs: anchors in one file, sibling files in a site. */
@@ -34,21 +35,19 @@ export function findingsTable(
   )}</tbody></table></div>`;
 }
 
+/** Snapshots or outputs: path, size and sha256, and under an output its bounded preview. */
 function filesTable(rows: readonly FileRow[], caption: string): Markup {
   if (rows.length === 0) return html`<p class="note">${caption}: none.</p>`;
   return html`<div class="scroll"><table class="files"><caption>${caption}</caption><thead><tr><th scope="col">path</th><th scope="col" class="num">size</th><th scope="col">sha256</th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr><th scope="row"><code>${clip(r.path)}</code>${preview(r)}</th><td class="num" data-sort="${r.bytes}">${formatBytes(r.bytes)}</td><td class="hash"><code>${r.sha256 ?? "—"}</code></td></tr>`,
+      html`<tr><th scope="row" class="m">${clip(r.path)}</th><td class="num">${formatBytes(r.bytes)}</td><td class="m hash">${r.sha256 ?? "—"}</td></tr>${r.preview ? html`<tr class="preview-row"><td colspan="3">${preview(r.path, r.preview)}</td></tr>` : ""}`,
   )}</tbody></table></div>`;
 }
 
-function preview(row: FileRow): Markup | string {
-  const p = row.preview;
-  if (!p) return "";
+function preview(path: string, p: Preview): Markup {
   if (p.kind === "text")
     return html`<pre class="preview">${p.text}</pre>${p.truncated ? html`<span class="note">(preview cut)</span>` : ""}`;
-  if (p.kind === "image")
-    return html`<img class="thumb" alt="${`preview of ${row.path}`}" src="${p.dataUri}">`;
+  if (p.kind === "image") return html`<img class="thumb" alt="${`preview of ${path}`}" src="${p.dataUri}">`;
   return html`<span class="note">No preview: ${p.why}.</span>`;
 }
 
@@ -63,15 +62,15 @@ export function renderRunDetails(run: ReportRun, links: Links, chain: Markup): M
       : html`<code>${job}/${runId}</code>`;
   const keyOf = (path: string) => links.keyOf(path);
   const receipt = run.receipt;
-  return html`<section class="run" id="run-${run.key}" data-run="${run.path}" aria-labelledby="h-${run.key}">
-<h3 id="h-${run.key}">${run.job} / ${run.runId}</h3>
+  return html`<section class="run" id="run-${run.key}" data-run="${run.path}">
+<h3>${run.job} / ${run.runId}</h3>
 <p class="status s-${displayState(run)}">${statusLabel(run)}</p>
 <dl class="fields">${field("job_id", html`<code>${run.job}</code>`)}${field("run_id", html`<code>${run.runId}</code>`)}${field("job type", run.jobType)}${field("processor", run.processor ? html`<code>${run.processor.ref}</code>` : undefined)}${field("image digest", run.processor ? html`<code>${run.processor.image_digest}</code>` : undefined)}${field("mode", run.mode)}${field("doctrine", run.doctrine.length ? html`<code>${run.doctrine.map((d) => `${d.doctrine_id}@${d.version}`).join(", ")}</code>` : undefined)}${field("inputs_hash", run.inputsHash ? html`<code>${run.inputsHash}</code>` : undefined)}${field("upstream", run.upstream ? link(run.upstream.job_id, run.upstream.run_id, keyOf(`${run.upstream.job_id}/${run.upstream.run_id}`)) : undefined)}${field("chain", run.chain.length ? html`<code>${run.chain.map((c) => `${c.job_id}/${c.run_id}`).join(" → ")}</code>` : undefined)}${field("started_at", run.runtime?.started_at)}${field("finished_at", run.runtime?.finished_at)}${field("queue_job_id", run.runtime?.queue_job_id)}${field("execution_id", run.runtime?.execution_id)}${field("manifest", run.manifestProblem ? clip(run.manifestProblem, 600) : undefined)}</dl>
 ${run.failure ? html`<h4>Failure</h4><p><code>${run.failure.code}</code>: ${clip(run.failure.message, 600)}${run.failure.execution_id ? html` (execution <code>${run.failure.execution_id}</code>)` : ""}</p>` : ""}
 ${run.findings.length > 0 ? html`<h4>Findings</h4>${findingsTable(run.findings, undefined, `${run.findings.length} finding(s) of the verifier on this run`)}` : html`<p class="note">The verifier found nothing wrong with this run.</p>`}
 <h4>Chain</h4>${chain}
-<h4>Snapshots</h4>${filesTable(run.snapshots, "Snapshots (inputs/)")}
-<h4>Outputs</h4>${filesTable(run.outputs, "Outputs")}
+${filesTable(run.snapshots, "Snapshots (inputs/)")}
+${filesTable(run.outputs, "Outputs")}
 <h4>Receipt</h4>${receipt === undefined ? html`<p class="note">No receipt.json in this run.</p>` : Array.isArray(receipt) ? html`<dl class="fields">${receipt.map(([k, v]) => field(k, html`<code>${clip(v)}</code>`))}</dl>` : html`<p class="s-finding">${receipt.problem}</p>`}
 <p><a href="${links.index}">↑ runs table</a></p>
 </section>`;
