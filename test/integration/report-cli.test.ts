@@ -57,11 +57,13 @@ describe("sigil report", () => {
 
   test("--deterministic: the same World gives the same bytes; without it only the generation time differs", async () => {
     await using out = await tempDir();
-    const [a, b, timed] = ["a.html", "b.html", "t.html"].map((n) => join(out.path, n));
-    expect((await report([world.path, "--out", a!, "--deterministic"])).code).toBe(0);
-    expect((await report(["--world", world.path, "--out", b!, "--deterministic"])).code).toBe(0);
-    expect((await report([world.path, "--out", timed!])).code).toBe(0);
-    const [first, second, withTime] = await Promise.all([a, b, timed].map((p) => readFile(p!, "utf8")));
+    const [a, b, timed] = [join(out.path, "a.html"), join(out.path, "b.html"), join(out.path, "t.html")];
+    expect((await report([world.path, "--out", a, "--deterministic"])).code).toBe(0);
+    expect((await report(["--world", world.path, "--out", b, "--deterministic"])).code).toBe(0);
+    expect((await report([world.path, "--out", timed])).code).toBe(0);
+    const first = await readFile(a, "utf8");
+    const second = await readFile(b, "utf8");
+    const withTime = await readFile(timed, "utf8");
     expect(second).toBe(first);
     expect(first).not.toContain("generated-at");
     const stamp = /<dt>Generated<\/dt><dd><time id="generated-at" datetime="([^"]+)">\1<\/time><\/dd>/;
