@@ -83,7 +83,7 @@ var $=function(id){return d.getElementById(id);};
 var q=$("runs-q"),st=$("runs-status"),size=$("runs-size"),info=$("runs-info"),prev=$("runs-prev"),next=$("runs-next");
 $("runs-controls").hidden=false;
 var view=rows,page=0,col=-1,dir=1;
-var text=function(r){return r._t||(r._t=r.textContent.toLowerCase());};
+var text=function(r){return r._t||(r._t=(r.getAttribute("data-run")+" "+r.textContent).toLowerCase());};
 var key=function(r){var c=r.cells[col];return c?(c.getAttribute("data-sort")||c.textContent):"";};
 function show(){var n=+size.value,pages=Math.max(1,Math.ceil(view.length/n));page=Math.max(0,Math.min(page,pages-1));
 var f=d.createDocumentFragment();view.slice(page*n,page*n+n).forEach(function(r){f.appendChild(r);});

@@ -49,20 +49,20 @@ export interface GatherDeps {
   clock?: Clock;
 }
 
-const SAFE_KEY = /^[A-Za-z0-9_-]$/;
+const SAFE_KEY = /^[A-Za-z0-9-]$/;
 
 /**
- * A run's key: its path with every byte outside [A-Za-z0-9_-] written `.xx` (so `/` is `.2f`):
- * injective, safe as an HTML id, a URL fragment and a file name. Very long paths are hashed
- * instead, to stay within file-name limits.
+ * A run's key: its path with every byte outside [A-Za-z0-9-] written `_xx` (so `/` is `_2f`):
+ * injective, safe as an HTML id, a CSS identifier, a URL fragment and a file name. Very long
+ * paths are hashed instead, to stay within file-name limits.
  */
 export function runKey(runPath: string): string {
   let key = "";
   for (const byte of Buffer.from(runPath, "utf8")) {
     const c = String.fromCharCode(byte);
-    key += byte < 0x80 && SAFE_KEY.test(c) ? c : `.${byte.toString(16).padStart(2, "0")}`;
+    key += byte < 0x80 && SAFE_KEY.test(c) ? c : `_${byte.toString(16).padStart(2, "0")}`;
   }
-  return key.length <= 120 ? key : `h.${createHash("sha256").update(runPath).digest("hex").slice(0, 32)}`;
+  return key.length <= 120 ? key : `h_${createHash("sha256").update(runPath).digest("hex").slice(0, 32)}`;
 }
 
 /** Yield to the event loop now and then: the verifier's worker threads report through it. */
