@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+// Page code (evaluate callbacks) runs in the browser and is typed with the DOM library.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
