@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-// Page code (evaluate callbacks) runs in the browser and is typed with the DOM library.
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
@@ -141,14 +139,12 @@ describe("the report page in Chromium", () => {
     await expect.poll(() => details.isVisible()).toBe(true);
     expect(await details.locator("pre.preview").textContent()).toBe(HOSTILE.outputText);
     expect(await details.locator("table.files th.m").last().textContent()).toBe(HOSTILE.outputName);
-    const cells = await p.evaluate((run) => {
-      const row = [...document.querySelectorAll("#runs tbody tr")].find(
-        (r) => r.getAttribute("data-run") === run,
-      );
-      return row ? [...(row as HTMLTableRowElement).cells].map((c) => c.textContent) : [];
-    }, hostile);
-    expect(cells[0]).toBe(HOSTILE.jobId);
-    expect(cells[2]).toBe(HOSTILE.jobType);
+    const index = await p
+      .locator("#runs tbody tr")
+      .evaluateAll((rows, run) => rows.findIndex((r) => r.getAttribute("data-run") === run), hostile);
+    const row = p.locator("#runs tbody tr").nth(index);
+    expect(await row.locator("td").first().textContent()).toBe(HOSTILE.jobId);
+    expect(await row.locator("td").nth(1).textContent()).toBe(HOSTILE.jobType);
     expect(await p.title()).toMatch(/^World report/);
     expect(await p.locator("script").count()).toBe(1);
     expect(await p.locator("img").count()).toBe(0);
@@ -239,8 +235,8 @@ describe("the report page in Chromium", () => {
     const { page: p } = opened;
     expect(await rowRuns(p)).toEqual(scanWorld(world.path).runPaths);
     // Nothing wider than the phone but the scrolling table wrapper.
-    expect(await p.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
-    const background = await p.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    expect(await p.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(375);
+    const background = await p.evaluate("getComputedStyle(document.body).backgroundColor");
     expect(background).toBe("rgb(13, 17, 23)");
     await p.locator(`#runs a[href="runs/${runKey(world.reviewRun)}.html"]`).click();
     await p.waitForURL(/\/runs\//);
