@@ -34,8 +34,11 @@ td.num,th.num{text-align:right}
 .hash{word-break:break-all}
 .s-settled{color:var(--ok)}.s-failed,.s-finding{color:var(--bad)}.s-pending{color:var(--info)}.s-incomplete,.s-corrupt{color:var(--warn)}
 .status{white-space:nowrap;font-weight:600}
-#runs tr>:nth-child(-n+2),#runs td:nth-child(4),#runs td:nth-child(5),#runs td:nth-child(9){font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
-#runs tr>:nth-child(-n+2){white-space:nowrap}#runs td:nth-child(8){white-space:nowrap;font-weight:600}#runs td:nth-child(n+10){text-align:right}
+#runs{font-size:13px}
+#runs tbody tr>:nth-child(-n+2),#runs td:nth-child(4),#runs td:nth-child(8){font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px}
+#runs tbody tr>:nth-child(-n+2){white-space:nowrap}#runs td:first-child{max-width:18em;overflow:hidden;text-overflow:ellipsis}
+#runs td:nth-child(7){font-weight:600}#runs td:nth-child(8){min-width:11em;max-width:15em;word-break:break-all}#runs th,#runs td{padding:4px 6px}#runs td:nth-child(n+9){text-align:right}
+#runs .dg{color:var(--muted);white-space:nowrap}
 #runs tbody.page{display:none}
 #runs tbody.page:first-of-type,#runs tbody.page:target{display:table-row-group}
 #runs:has(tbody.page:target) tbody.page:first-of-type:not(:target){display:none}
@@ -51,7 +54,7 @@ svg.lineage a{text-decoration:none}
 .node rect{fill:var(--node);stroke:var(--line);stroke-width:1.5}
 .node text{fill:var(--fg);font:12px ui-monospace,SFMono-Regular,Menlo,Consolas,monospace}
 .node .rid{fill:var(--muted)}
-.st-ok rect{stroke:var(--ok)}
+.st-settled rect{stroke:var(--ok)}
 .st-finding rect{stroke:var(--bad);stroke-width:3;fill:var(--badfill)}
 .st-failed rect{stroke:var(--bad);stroke-dasharray:6 3}
 .st-pending rect{stroke:var(--info);stroke-dasharray:2 3}
@@ -65,7 +68,7 @@ img.thumb{max-width:160px;max-height:160px;border:1px solid var(--line);display:
 dl.fields{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:.4em 0}
 dl.fields dt{color:var(--muted)}dl.fields dd{margin:0;word-break:break-all}
 footer{margin-top:2em;color:var(--muted);font-size:12px}
-@media (max-width:640px){body{padding:8px;font-size:13px}dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin-bottom:4px}#runs tr>:nth-child(5),#runs tr>:nth-child(7),#runs tr>:nth-child(9){display:none}th,td{padding:3px 5px}}
+@media (max-width:640px){body{padding:8px;font-size:13px}dl.fields{grid-template-columns:minmax(0,1fr)}dl.fields dd{margin-bottom:4px}#runs tr>:nth-child(6),#runs tr>:nth-child(8),#runs .dg{display:none}th,td{padding:3px 5px}}
 `;
 
 /**

@@ -5,7 +5,7 @@ import { type LaidOutGraph, NODE_HEIGHT, NODE_WIDTH } from "./lineage.js";
 export interface NodeView {
   job: string;
   run: string;
-  /** Status class: ok, finding, failed, pending, incomplete, missing. */
+  /** Status class: settled, finding, failed, pending, incomplete, corrupt, missing. */
   state: string;
   href?: string;
   /** Tooltip: the full path and state. */

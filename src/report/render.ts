@@ -57,7 +57,7 @@ function renderOverview(lineage: Lineage, links: Links, byPath: ReadonlyMap<stri
           label: `lineage of ${sorted.length} runs and ${edges.length} prior-artifact links`,
         })
       : html``;
-  return html`<section id="lineage"><h2>Lineage</h2><p class="note">Runs are boxes, prior-artifact links are arrows (upstream above). Red: findings; dashed: failed, pending, or not in this World.</p>${note ? html`<p class="note">${note}</p>` : ""}<div class="scroll">${svg}</div></section>`;
+  return html`<section id="lineage"><h2>Lineage</h2><p class="note">Runs are boxes, prior-artifact links are arrows (upstream above). Green: settled and verified; red: findings; dashed: failed, pending, or not in this World.</p>${note ? html`<p class="note">${note}</p>` : ""}<div class="scroll">${svg}</div></section>`;
 }
 
 /** A run's chain as SVG; layouts are shared by the runs of one small component. */

@@ -69,7 +69,7 @@ describe("the report page in Chromium", () => {
     const expected = scanWorld(world.path).runPaths;
     expect(await rowRuns(p)).toEqual(expected);
     await expect.poll(() => p.locator("#runs-info").textContent()).toBe(`1–3 of 3`);
-    expect(await p.locator(`#runs tr[data-run="${world.failedRun}"] td:nth-child(8)`).textContent()).toBe(
+    expect(await p.locator(`#runs tr[data-run="${world.failedRun}"] td:nth-child(7)`).textContent()).toBe(
       "failed",
     );
     const nodes = await p
@@ -108,7 +108,7 @@ describe("the report page in Chromium", () => {
     expect(await row.getAttribute("data-findings")).toBe(
       String(verdict.findings.filter((f) => f.run === world.copyRun).length),
     );
-    expect(await row.locator("td:nth-child(8)").getAttribute("class")).toBe("s-finding");
+    expect(await row.locator("td:nth-child(7)").getAttribute("class")).toBe("s-finding");
     expect(await p.locator(`#runs tr[data-run="${world.reviewRun}"]`).getAttribute("data-findings")).toBe(
       String(verdict.findings.filter((f) => f.run === world.reviewRun).length),
     );
@@ -252,7 +252,7 @@ describe("the report page in Chromium", () => {
     await flipByte(join(copy.path, world.reviewRun, "outputs/review.md"));
     await using out = await tempDir();
     const page = await writeReport(copy.path, join(out.path, "report.html"));
-    await using opened = await openPage(page, { viewport: { width: 1100, height: 900 } });
+    await using opened = await openPage(page, { viewport: { width: 1280, height: 860 } });
     const png = await opened.page.screenshot({ fullPage: false });
     expect(png.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
     if (process.env.SIGIL_UPDATE_SCREENSHOT === "1")
