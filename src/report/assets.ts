@@ -19,6 +19,8 @@ h4{font-size:.95rem;margin:1em 0 .3em}
 .badge{display:inline-block;font-size:.75rem;letter-spacing:.05em;color:var(--bg);border-radius:4px;padding:1px 6px;vertical-align:2px}.ok .badge{background:var(--ok)}.bad .badge{background:var(--bad)}
 .nowrap{white-space:nowrap}
 tr.preview-row td{border-top:0;padding-top:0}
+.files tbody th,.files td:nth-child(3){font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:12px;font-weight:normal}
+.files td:nth-child(2){text-align:right;white-space:nowrap}.files td:nth-child(3){word-break:break-all}
 .files caption{font-weight:600;color:var(--fg);font-size:.95rem;padding-top:1em}
 .chips{display:flex;flex-wrap:wrap;gap:6px;padding:0;margin:.5em 0;list-style:none}
 .chips li{border:1px solid var(--line);border-radius:12px;padding:1px 8px;background:var(--panel)}

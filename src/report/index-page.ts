@@ -67,7 +67,7 @@ function runRow(run: ReportRun, links: Links): Markup {
       ? html`<a href="${links.run(upKey)}">${clip(up, 140)}</a>`
       : html`${clip(up, 140)} (absent)`
     : "";
-  return html`<tr data-run="${run.path}" data-status="${run.status}" data-findings="${run.findings.length}"><td>${clip(run.job, 120)}</td><th scope="row"><a href="${links.run(run.key)}">${run.runId}</a></th><td>${run.jobType ?? ""}</td><td>${run.processor ? html`${run.processor.ref}<br><span class="dg">${shortDigest(run.processor.image_digest)}</span>` : ""}</td><td>${run.mode ?? ""}</td><td>${run.doctrine.map((d) => `${d.doctrine_id}@${d.version}`).join(", ")}</td><td class="s-${displayState(run)}">${statusLabel(run)}</td><td>${upCell}</td><td>${run.outputs.length}</td><td>${run.findings.length}</td></tr>`;
+  return html`<tr data-run="${run.path}" data-status="${run.status}" data-findings="${run.findings.length}"><td>${clip(run.job, 120)}<th scope="row"><a href="${links.run(run.key)}">${run.runId}</a><td>${run.jobType ?? ""}<td>${run.processor ? html`${run.processor.ref}<br><span class="dg">${shortDigest(run.processor.image_digest)}</span>` : ""}<td>${run.mode ?? ""}<td>${run.doctrine.map((d) => `${d.doctrine_id}@${d.version}`).join(", ")}<td class="s-${displayState(run)}">${statusLabel(run)}<td>${upCell}<td>${run.outputs.length}<td>${run.findings.length}`;
 }
 
 /**

@@ -35,12 +35,15 @@ export function findingsTable(
   )}</tbody></table></div>`;
 }
 
-/** Snapshots or outputs: path, size and sha256, and under an output its bounded preview. */
+/**
+ * Snapshots or outputs: path, size and sha256, and under an output its bounded preview. Cells are
+ * styled by position and end tags HTML lets go are left out: a large World has many of these.
+ */
 function filesTable(rows: readonly FileRow[], caption: string): Markup {
   if (rows.length === 0) return html`<p class="note">${caption}: none.</p>`;
   return html`<div class="scroll"><table class="files"><caption>${caption}</caption><thead><tr><th scope="col">path</th><th scope="col" class="num">size</th><th scope="col">sha256</th></tr></thead><tbody>${rows.map(
     (r) =>
-      html`<tr><th scope="row" class="m">${clip(r.path)}</th><td class="num">${formatBytes(r.bytes)}</td><td class="m hash">${r.sha256 ?? "—"}</td></tr>${r.preview ? html`<tr class="preview-row"><td colspan="3">${preview(r.path, r.preview)}</td></tr>` : ""}`,
+      html`<tr><th>${clip(r.path)}<td>${formatBytes(r.bytes)}<td>${r.sha256 ?? "—"}${r.preview ? html`<tr class="preview-row"><td colspan="3">${preview(r.path, r.preview)}` : ""}`,
   )}</tbody></table></div>`;
 }
 
@@ -52,7 +55,7 @@ function preview(path: string, p: Preview): Markup {
 }
 
 const field = (name: string, value: Markup | string | undefined) =>
-  value === undefined || value === "" ? "" : html`<dt>${name}</dt><dd>${value}</dd>`;
+  value === undefined || value === "" ? "" : html`<dt>${name}<dd>${value}`;
 
 /** One run's details: identity, state, findings with expected/observed, chain, files, receipt. */
 export function renderRunDetails(run: ReportRun, links: Links, chain: Markup): Markup {

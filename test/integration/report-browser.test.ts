@@ -138,7 +138,7 @@ describe("the report page in Chromium", () => {
     const details = p.locator(`#run-${runKey(hostile)}`);
     await expect.poll(() => details.isVisible()).toBe(true);
     expect(await details.locator("pre.preview").textContent()).toBe(HOSTILE.outputText);
-    expect(await details.locator("table.files th.m").last().textContent()).toBe(HOSTILE.outputName);
+    expect(await details.locator("table.files tbody th").last().textContent()).toBe(HOSTILE.outputName);
     const index = await p
       .locator("#runs tbody tr")
       .evaluateAll((rows, run) => rows.findIndex((r) => r.getAttribute("data-run") === run), hostile);
