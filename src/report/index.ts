@@ -64,3 +64,4 @@ export function renderSummaryJson(summary: ReportSummary): string {
 }
 export { esc, html, Markup } from "./html.js";
 export { buildLineage, chainAround, layoutGraph, NODE_HEIGHT, NODE_WIDTH } from "./lineage.js";
+export { newPreviewBudget, PREVIEW_LIMITS, type Preview, previewOutput } from "./preview.js";
