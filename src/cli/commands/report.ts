@@ -2,7 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { systemClock } from "../../core/index.js";
-import { generateReport, type ReportSummary, renderSummaryJson } from "../../report/index.js";
+import type { ReportSummary } from "../../report/index.js";
 import { verifyWorld, verifyWorldParallel } from "../../world/verify/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
@@ -55,6 +55,8 @@ Examples:
       const worldRoot = io.existingWorld(flags.worldArg, flags.world);
       const onProgress = progressLine(io, "verifying runs");
       const options = onProgress ? { onProgress } : {};
+      // Loaded on first use: the layout library stays out of every other command's start-up.
+      const { generateReport, renderSummaryJson } = await import("../../report/index.js");
       const workerScript = verifyWorkerScript();
       const summary = await generateReport({
         worldRoot,
