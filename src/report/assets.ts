@@ -107,7 +107,7 @@ th.setAttribute("aria-sort",dir>0?"ascending":"descending");apply();});});
 q.addEventListener("input",apply);st.addEventListener("change",apply);size.addEventListener("change",show);
 prev.addEventListener("click",function(){page--;show();});next.addEventListener("click",function(){page++;show();});
 show();}
-function details(){var id=decodeURIComponent(location.hash.slice(1));if(id.indexOf("run-")!==0)return;
+function details(){var id;try{id=decodeURIComponent(location.hash.slice(1));}catch(e){return;}if(id.indexOf("run-")!==0)return;
 var el=d.getElementById(id);if(!el){var src=d.getElementById("d-"+id.slice(4)),holder=d.getElementById("details");if(!src||!holder)return;
 var t=d.createElement("template");t.innerHTML=src.textContent;el=t.content.firstElementChild;if(!el)return;holder.appendChild(el);}
 [].forEach.call(d.querySelectorAll(".run.shown"),function(s){s.classList.remove("shown");});el.classList.add("shown");el.scrollIntoView();}
