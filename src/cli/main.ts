@@ -12,6 +12,7 @@ import { registerMigrate } from "./commands/migrate.js";
 import { registerModal } from "./commands/modal.js";
 import { registerPublish } from "./commands/publish.js";
 import { registerRegistry } from "./commands/registry.js";
+import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
@@ -51,6 +52,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerBuild(program, ctx, setExit);
   registerPublish(program, ctx, setExit);
   registerApp(program, ctx, setExit);
+  registerReport(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -77,6 +77,7 @@ export const ERROR_TABLE = {
   ERR_ARTIFACT_DOWNLOAD: "artifact download failed",
 
   // The World report page — add below this line.
+  ERR_REPORT_OUT: "report output unusable",
 
   // Orchestrator runs — add below this line.
 

@@ -28,7 +28,7 @@ export function progressLine(
 }
 
 /** The worker bundle beside the CLI bundle; absent when running from sources (tests). */
-function verifyWorkerScript(): string | undefined {
+export function verifyWorkerScript(): string | undefined {
   if (typeof __dirname === "undefined") return undefined;
   const script = join(__dirname, "verify-worker.cjs");
   return existsSync(script) ? script : undefined;
