@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
+import { createRedactor, newUuid7, SigilError, secretValuesFrom, TOOLKIT_VERSION } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { plainErrorBody, redactingStream, renderError } from "./command.js";
 import { registerBuild } from "./commands/build.js";
@@ -14,7 +14,7 @@ import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
 
-export const VERSION = "0.1.0";
+export const VERSION = TOOLKIT_VERSION;
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {

@@ -2133,9 +2133,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve14, reject) => {
+          return new Promise((resolve15, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve14(data);
+              return err ? reject(err) : resolve15(data);
             });
           });
         }
@@ -2173,12 +2173,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve14, reject) => {
+          return new Promise((resolve15, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve14(data);
+              ) : resolve15(data);
             });
           });
         }
@@ -4445,8 +4445,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve14, reject) => {
-        res = resolve14;
+      const promise2 = new Promise((resolve15, reject) => {
+        res = resolve15;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6697,12 +6697,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve14, reject) => {
+      const waitForDrain = () => new Promise((resolve15, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve14;
+          callback = resolve15;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7372,12 +7372,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve14, reject) => {
+      const waitForDrain = () => new Promise((resolve15, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve14;
+          callback = resolve15;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7856,16 +7856,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve14) => {
+        return new Promise((resolve15) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve14;
+            this[kClosedResolve] = resolve15;
           } else {
-            resolve14(null);
+            resolve15(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve14) => {
+        return new Promise((resolve15) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7876,7 +7876,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve14(null);
+            resolve15(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7927,7 +7927,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve14, reject) => {
+        const socket = await new Promise((resolve15, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7939,7 +7939,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve14(socket2);
+              resolve15(socket2);
             }
           });
         });
@@ -8275,8 +8275,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve14) => {
-            this[kClosedResolve] = resolve14;
+          await new Promise((resolve15) => {
+            this[kClosedResolve] = resolve15;
           });
         }
       }
@@ -9545,7 +9545,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve14, reject) => {
+        return await new Promise((resolve15, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9558,7 +9558,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve14(null);
+              resolve15(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9577,7 +9577,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve14, reject) => {
+      return new Promise((resolve15, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9594,7 +9594,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve14,
+              resolve: resolve15,
               reject,
               length: 0,
               body: []
@@ -9664,18 +9664,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve14, stream, length } = consume2;
+      const { type, body, resolve: resolve15, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve14(chunksDecode(body, length));
+          resolve15(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve14(JSON.parse(chunksDecode(body, length)));
+          resolve15(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve14(chunksConcat(body, length).buffer);
+          resolve15(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve14(new Blob(body, { type: stream[kContentType] }));
+          resolve15(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve14(chunksConcat(body, length));
+          resolve15(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9932,9 +9932,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve15, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve14(data);
+            return err ? reject(err) : resolve15(data);
           });
         });
       }
@@ -10157,9 +10157,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve15, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve14(data);
+            return err ? reject(err) : resolve15(data);
           });
         });
       }
@@ -10444,9 +10444,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve15, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve14(data);
+            return err ? reject(err) : resolve15(data);
           });
         });
       }
@@ -10538,9 +10538,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve14, reject) => {
+        return new Promise((resolve15, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve14(data);
+            return err ? reject(err) : resolve15(data);
           });
         });
       }
@@ -14403,7 +14403,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve14, reject) => agent.dispatch(
+        return new Promise((resolve15, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14479,7 +14479,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve14({
+              resolve15({
                 status,
                 statusText,
                 headersList,
@@ -14522,7 +14522,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve14({
+              resolve15({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18263,8 +18263,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay2(ms) {
-      return new Promise((resolve14) => {
-        setTimeout(resolve14, ms).unref();
+      return new Promise((resolve15) => {
+        setTimeout(resolve15, ms).unref();
       });
     }
     module.exports = {
@@ -21134,7 +21134,7 @@ var require_thread_stream = __commonJS({
     var { version: version2 } = require_package();
     var { EventEmitter } = __require("events");
     var { Worker } = __require("worker_threads");
-    var { join: join20 } = __require("path");
+    var { join: join21 } = __require("path");
     var { pathToFileURL } = __require("url");
     var { wait } = require_wait();
     var {
@@ -21186,7 +21186,7 @@ var require_thread_stream = __commonJS({
     function createWorker(stream, opts) {
       const { filename, workerData } = opts;
       const bundlerOverrides = "__bundlerPathsOverrides" in globalThis ? globalThis.__bundlerPathsOverrides : {};
-      const toExecute = bundlerOverrides["thread-stream-worker"] || join20(__dirname, "lib", "worker.js");
+      const toExecute = bundlerOverrides["thread-stream-worker"] || join21(__dirname, "lib", "worker.js");
       const worker = new Worker(toExecute, {
         ...opts.workerOpts,
         name: opts.workerOpts?.name || "thread-stream",
@@ -21697,10 +21697,10 @@ var require_transport = __commonJS({
   "node_modules/pino/lib/transport.js"(exports, module) {
     "use strict";
     var { createRequire } = __require("module");
-    var { existsSync: existsSync4 } = __require("node:fs");
+    var { existsSync: existsSync5 } = __require("node:fs");
     var getCallers = require_caller();
-    var { join: join20, isAbsolute: isAbsolute2, sep: sep7 } = __require("node:path");
-    var { fileURLToPath } = __require("node:url");
+    var { join: join21, isAbsolute: isAbsolute2, sep: sep7 } = __require("node:path");
+    var { fileURLToPath: fileURLToPath2 } = __require("node:url");
     var sleep = require_atomic_sleep();
     var onExit = require_on_exit_leak_free();
     var ThreadStream = require_thread_stream();
@@ -21767,12 +21767,12 @@ var require_transport = __commonJS({
       let path = unquoted;
       if (path.startsWith("file://")) {
         try {
-          path = fileURLToPath(path);
+          path = fileURLToPath2(path);
         } catch {
           return false;
         }
       }
-      return isAbsolute2(path) && !existsSync4(path);
+      return isAbsolute2(path) && !existsSync5(path);
     }
     function stripQuotes(value) {
       const first = value[0];
@@ -21854,7 +21854,7 @@ var require_transport = __commonJS({
         throw new Error("only one of target or targets can be specified");
       }
       if (targets) {
-        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
         options.targets = targets.filter((dest) => dest.target).map((dest) => {
           return {
             ...dest,
@@ -21875,7 +21875,7 @@ var require_transport = __commonJS({
         const pipelinesHaveLevel = options.pipelines.some((p) => p.some((t) => t.level != null));
         usesMultistream = options.targets.length + options.pipelines.length > 1 || targetsHaveLevel || pipelinesHaveLevel;
       } else if (pipeline) {
-        target = bundlerOverrides["pino-worker"] || join20(__dirname, "worker.js");
+        target = bundlerOverrides["pino-worker"] || join21(__dirname, "worker.js");
         options.pipelines = [pipeline.map((dest) => {
           return {
             ...dest,
@@ -21902,7 +21902,7 @@ var require_transport = __commonJS({
           return origin;
         }
         if (origin === "pino/file") {
-          return join20(__dirname, "..", "file.js");
+          return join21(__dirname, "..", "file.js");
         }
         let fixTarget2;
         for (const filePath of callers) {
@@ -22882,7 +22882,7 @@ var require_safe_stable_stringify = __commonJS({
               return circularValue;
             }
             let res = "";
-            let join20 = ",";
+            let join21 = ",";
             const originalIndentation = indentation;
             if (Array.isArray(value)) {
               if (value.length === 0) {
@@ -22896,7 +22896,7 @@ var require_safe_stable_stringify = __commonJS({
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join20 = `,
+                join21 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -22904,13 +22904,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join20;
+                res += join21;
               }
               const tmp = stringifyFnReplacer(String(i), value, stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -22931,7 +22931,7 @@ ${originalIndentation}`;
             let separator = "";
             if (spacer !== "") {
               indentation += spacer;
-              join20 = `,
+              join21 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -22945,13 +22945,13 @@ ${indentation}`;
               const tmp = stringifyFnReplacer(key2, value, stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join20;
+                separator = join21;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...":${whitespace}"${getItemCount(removedKeys)} not stringified"`;
-              separator = join20;
+              separator = join21;
             }
             if (spacer !== "" && separator.length > 1) {
               res = `
@@ -22992,7 +22992,7 @@ ${originalIndentation}`;
             }
             const originalIndentation = indentation;
             let res = "";
-            let join20 = ",";
+            let join21 = ",";
             if (Array.isArray(value)) {
               if (value.length === 0) {
                 return "[]";
@@ -23005,7 +23005,7 @@ ${originalIndentation}`;
                 indentation += spacer;
                 res += `
 ${indentation}`;
-                join20 = `,
+                join21 = `,
 ${indentation}`;
               }
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
@@ -23013,13 +23013,13 @@ ${indentation}`;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
                 res += tmp2 !== void 0 ? tmp2 : "null";
-                res += join20;
+                res += join21;
               }
               const tmp = stringifyArrayReplacer(String(i), value[i], stack, replacer, spacer, indentation);
               res += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res += `${join20}"... ${getItemCount(removedKeys)} not stringified"`;
+                res += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               if (spacer !== "") {
                 res += `
@@ -23032,7 +23032,7 @@ ${originalIndentation}`;
             let whitespace = "";
             if (spacer !== "") {
               indentation += spacer;
-              join20 = `,
+              join21 = `,
 ${indentation}`;
               whitespace = " ";
             }
@@ -23041,7 +23041,7 @@ ${indentation}`;
               const tmp = stringifyArrayReplacer(key2, value[key2], stack, replacer, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}:${whitespace}${tmp}`;
-                separator = join20;
+                separator = join21;
               }
             }
             if (spacer !== "" && separator.length > 1) {
@@ -23099,20 +23099,20 @@ ${originalIndentation}`;
               indentation += spacer;
               let res2 = `
 ${indentation}`;
-              const join21 = `,
+              const join22 = `,
 ${indentation}`;
               const maximumValuesToStringify = Math.min(value.length, maximumBreadth);
               let i = 0;
               for (; i < maximumValuesToStringify - 1; i++) {
                 const tmp2 = stringifyIndent(String(i), value[i], stack, spacer, indentation);
                 res2 += tmp2 !== void 0 ? tmp2 : "null";
-                res2 += join21;
+                res2 += join22;
               }
               const tmp = stringifyIndent(String(i), value[i], stack, spacer, indentation);
               res2 += tmp !== void 0 ? tmp : "null";
               if (value.length - 1 > maximumBreadth) {
                 const removedKeys = value.length - maximumBreadth - 1;
-                res2 += `${join21}"... ${getItemCount(removedKeys)} not stringified"`;
+                res2 += `${join22}"... ${getItemCount(removedKeys)} not stringified"`;
               }
               res2 += `
 ${originalIndentation}`;
@@ -23128,16 +23128,16 @@ ${originalIndentation}`;
               return '"[Object]"';
             }
             indentation += spacer;
-            const join20 = `,
+            const join21 = `,
 ${indentation}`;
             let res = "";
             let separator = "";
             let maximumPropertiesToStringify = Math.min(keyLength, maximumBreadth);
             if (isTypedArrayWithEntries(value)) {
-              res += stringifyTypedArray(value, join20, maximumBreadth);
+              res += stringifyTypedArray(value, join21, maximumBreadth);
               keys = keys.slice(value.length);
               maximumPropertiesToStringify -= value.length;
-              separator = join20;
+              separator = join21;
             }
             if (deterministic) {
               keys = sort(keys, comparator);
@@ -23148,13 +23148,13 @@ ${indentation}`;
               const tmp = stringifyIndent(key2, value[key2], stack, spacer, indentation);
               if (tmp !== void 0) {
                 res += `${separator}${strEscape(key2)}: ${tmp}`;
-                separator = join20;
+                separator = join21;
               }
             }
             if (keyLength > maximumBreadth) {
               const removedKeys = keyLength - maximumBreadth;
               res += `${separator}"...": "${getItemCount(removedKeys)} not stringified"`;
-              separator = join20;
+              separator = join21;
             }
             if (separator !== "") {
               res = `
@@ -31034,7 +31034,7 @@ var require_dist = __commonJS({
 });
 
 // src/actions/runtime.ts
-import { resolve } from "node:path";
+import { resolve as resolve2 } from "node:path";
 
 // node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -31201,11 +31201,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve14) {
-      resolve14(value);
+    return value instanceof P ? value : new P(function(resolve15) {
+      resolve15(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve14, reject) {
+  return new (P || (P = Promise))(function(resolve15, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31221,7 +31221,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve15(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31500,11 +31500,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve14) {
-      resolve14(value);
+    return value instanceof P ? value : new P(function(resolve15) {
+      resolve15(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve14, reject) {
+  return new (P || (P = Promise))(function(resolve15, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31520,7 +31520,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve14(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve15(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -37061,7 +37061,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve14) {
+function isRecursive(inst, stack, resolve15) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -37071,7 +37071,7 @@ function isRecursive(inst, stack, resolve14) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve14);
+      const answer = isRecursive(child, stack, resolve15);
       if (answer > result)
         result = answer;
     }
@@ -37082,7 +37082,7 @@ function isRecursive(inst, stack, resolve14) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve14) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve15) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -37146,7 +37146,7 @@ function isRecursive(inst, stack, resolve14) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve14 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve15 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -52565,7 +52565,7 @@ function forwardLines(onLine) {
   Object.assign(handler, { end: () => flush(true) });
   return handler;
 }
-var spawnProcess = (request) => new Promise((resolve14) => {
+var spawnProcess = (request) => new Promise((resolve15) => {
   const keep = request.tailChars ?? DEFAULT_TAIL;
   const out = new TailKeeper(keep);
   const err = new TailKeeper(keep);
@@ -52593,7 +52593,7 @@ var spawnProcess = (request) => new Promise((resolve14) => {
     child.stdout?.destroy();
     child.stderr?.destroy();
     lineHandler?.end?.();
-    resolve14({
+    resolve15({
       rc: exit?.rc ?? null,
       signal: exit?.signal ?? null,
       timedOut,
@@ -52677,6 +52677,41 @@ function parseYamlStrict(text, code, where) {
   }
 }
 
+// src/core/toolkit.ts
+import { existsSync as existsSync2 } from "node:fs";
+import { dirname as dirname3, join as join3, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+var RUNTIME_DIR = "processors/_runtime";
+function moduleFile() {
+  if (typeof __filename === "string") return __filename;
+  return fileURLToPath(import.meta.url);
+}
+var cachedRoot;
+function toolkitRoot() {
+  if (cachedRoot) return cachedRoot;
+  let dir = dirname3(moduleFile());
+  for (; ; ) {
+    if (existsSync2(join3(dir, RUNTIME_DIR, "__init__.py"))) {
+      cachedRoot = dir;
+      return dir;
+    }
+    const parent = dirname3(dir);
+    if (parent === dir)
+      throw new SigilError(
+        "ERR_INTERNAL",
+        `the toolkit's ${RUNTIME_DIR} was not found above ${moduleFile()}`
+      );
+    dir = parent;
+  }
+}
+function runtimeDirFor(repoRoot) {
+  const own2 = resolve(repoRoot, RUNTIME_DIR);
+  return existsSync2(own2) ? own2 : join3(toolkitRoot(), RUNTIME_DIR);
+}
+function toolkitPythonPath() {
+  return join3(toolkitRoot(), dirname3(RUNTIME_DIR));
+}
+
 // src/actions/runtime.ts
 function defineAction(definition) {
   return definition;
@@ -52712,7 +52747,7 @@ async function runAction(definition, env = process.env) {
     const inputs = parseWith(definition.inputs, raw, "ERR_ACTION_INPUT", `${definition.name} inputs`);
     const redact = createRedactor([...secrets, ...secretValuesFrom(env)].sort((a, b) => b.length - a.length));
     const outcome = await definition.run(inputs, {
-      workspace: resolve(env.GITHUB_WORKSPACE ?? process.cwd()),
+      workspace: resolve2(env.GITHUB_WORKSPACE ?? process.cwd()),
       env,
       logger: actionLogger(redact),
       group: (name, body) => group(name, body),
@@ -52732,11 +52767,11 @@ async function runAction(definition, env = process.env) {
 }
 
 // src/actions/assert-multiarch.ts
-import { join as join7, resolve as resolve3 } from "node:path";
+import { join as join8, resolve as resolve4 } from "node:path";
 
 // src/governance/config.ts
 import { readFile } from "node:fs/promises";
-import { join as join3 } from "node:path";
+import { join as join4 } from "node:path";
 function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
   const value = parseYamlStrict(text, "ERR_CONFIG", file2) ?? {};
   return parseWith(SigilConfig, value, "ERR_CONFIG", file2);
@@ -52744,7 +52779,7 @@ function parseSigilConfig(text, file2 = SIGIL_CONFIG_PATH) {
 async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
   let text;
   try {
-    text = await readFile(join3(root, path), "utf8");
+    text = await readFile(join4(root, path), "utf8");
   } catch (error63) {
     if (error63.code === "ENOENT") {
       return { config: parseSigilConfig("", path), path, found: false };
@@ -52757,7 +52792,7 @@ async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
 // src/supply/buildx.ts
 import { mkdtemp, readFile as readFile3, rm as rm3 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join5 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/supply/lane.ts
 var Lane = external_exports.enum(["pr", "dev", "staging", "main"]);
@@ -53213,7 +53248,7 @@ async function assertImagePlatforms(client, image, required2 = DEFAULT_PLATFORMS
 
 // src/supply/registry.ts
 import { readdir as readdir3, readFile as readFile2 } from "node:fs/promises";
-import { join as join4, relative } from "node:path";
+import { join as join5, relative } from "node:path";
 function parseRegistryEntry(text, file2) {
   return parseWith(
     RegistryEntry,
@@ -53227,7 +53262,7 @@ async function listYaml(dir) {
   const walk = async (at) => {
     const items = await readdir3(at, { withFileTypes: true });
     for (const item of items) {
-      const path = join4(at, item.name);
+      const path = join5(at, item.name);
       if (item.isDirectory()) await walk(path);
       else if (/\.ya?ml$/.test(item.name)) found.push(path);
     }
@@ -53344,14 +53379,14 @@ function buildxArgs(entry, image, request, metadataFile) {
     "--label",
     `org.opencontainers.image.revision=${request.sourceCommit}`,
     ...request.push ? ["--push"] : [],
-    join5(request.repoRoot, entry.source)
+    join6(request.repoRoot, entry.source)
   ];
 }
 async function buildOne(entry, request, deps) {
   const image = repoScopedImageName(request.scope, entry.ref);
-  const dir = await mkdtemp(join5(tmpdir(), "sigil-build-"));
+  const dir = await mkdtemp(join6(tmpdir(), "sigil-build-"));
   try {
-    const metadataFile = join5(dir, "metadata.json");
+    const metadataFile = join6(dir, "metadata.json");
     const logger = deps.logger ?? silentLogger;
     logger.info({ event: "build.start", processor_ref: entry.ref, image }, "docker buildx build");
     const result = await (deps.spawn ?? spawnProcess)({
@@ -53406,13 +53441,13 @@ async function buildAndPin(request, deps) {
 }
 
 // src/supply/source-digest.ts
-import { relative as relative2, resolve as resolve2, sep as sep2 } from "node:path";
+import { relative as relative2, resolve as resolve3, sep as sep2 } from "node:path";
 
 // src/supply/file-hash-cache.ts
 import { createHash as createHash3 } from "node:crypto";
 import { open as open5, stat as stat3 } from "node:fs/promises";
 import { tmpdir as tmpdir2 } from "node:os";
-import { join as join6, sep } from "node:path";
+import { join as join7, sep } from "node:path";
 var STABLE_AFTER_MS = 3e3;
 var FORMAT = "sigil.file-hash-cache.v1";
 var Entry = external_exports.strictObject({
@@ -53429,8 +53464,8 @@ var CacheFile = external_exports.strictObject({
 });
 function defaultCacheDir(env = process.env) {
   const xdg = env.XDG_CACHE_HOME;
-  if (xdg?.startsWith("/")) return join6(xdg, "sigil");
-  return join6(tmpdir2(), `sigil-cache-${process.getuid?.() ?? "user"}`);
+  if (xdg?.startsWith("/")) return join7(xdg, "sigil");
+  return join7(tmpdir2(), `sigil-cache-${process.getuid?.() ?? "user"}`);
 }
 function keyOf(st) {
   return {
@@ -53482,7 +53517,7 @@ async function loadCache(file2) {
 async function hashFilesCached(cacheKey, paths, scopes, options = {}) {
   const cacheDir = options.cacheDir === void 0 ? defaultCacheDir() : options.cacheDir;
   const clock = options.clock ?? systemClock;
-  const cacheFile = cacheDir === null ? void 0 : join6(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
+  const cacheFile = cacheDir === null ? void 0 : join7(cacheDir, `file-hashes-${sha256Hex(cacheKey).slice(0, 16)}.json`);
   const loaded = cacheFile ? await loadCache(cacheFile) : void 0;
   const readStartNs = BigInt(clock.nowMs() - STABLE_AFTER_MS) * 1000000n;
   const buffer = Buffer.allocUnsafe(1 << 20);
@@ -53531,19 +53566,20 @@ async function storeCache(file2, entries) {
 
 // src/supply/source-digest.ts
 var IGNORED = /* @__PURE__ */ new Set(["__pycache__", ".DS_Store", ".pytest_cache", ".mypy_cache", "tests"]);
-var SHARED_SOURCES = [{ dir: "processors/_runtime", as: "_runtime" }];
-async function listFiles(root) {
+var SHARED_SOURCES = [{ dir: RUNTIME_DIR, as: "_runtime" }];
+var RUNTIME_PACKAGING = /* @__PURE__ */ new Set(["pyproject.toml", "_pep517.py"]);
+async function listFiles(root, shared) {
   const files = [];
-  const skip = (name) => IGNORED.has(name) || name.endsWith(".pyc");
+  const skip = (name) => IGNORED.has(name) || name.endsWith(".pyc") || shared && RUNTIME_PACKAGING.has(name);
   for await (const { path, dirent } of walkEntries(root, { skip })) if (dirent.isFile()) files.push(path);
   return files;
 }
 async function describeSourceDigest(repoRoot, source, options = {}) {
-  const roots = [{ dir: source, as: "" }, ...SHARED_SOURCES].map((root) => ({
-    abs: resolve2(repoRoot, root.dir),
-    as: root.as
-  }));
-  const listed = await Promise.all(roots.map((root) => listFiles(root.abs)));
+  const roots = [
+    { abs: resolve3(repoRoot, source), as: "" },
+    ...SHARED_SOURCES.map((shared) => ({ abs: runtimeDirFor(repoRoot), as: shared.as }))
+  ];
+  const listed = await Promise.all(roots.map((root) => listFiles(root.abs, root.as !== "")));
   const files = roots.flatMap(
     (root, i) => (listed[i] ?? []).map((abs) => {
       const rel = relative2(root.abs, abs).split(sep2).join("/");
@@ -53551,7 +53587,7 @@ async function describeSourceDigest(repoRoot, source, options = {}) {
     })
   );
   const { hashes, reused } = await hashFilesCached(
-    resolve2(repoRoot),
+    resolve3(repoRoot),
     files.map((file2) => file2.abs),
     roots.map((root) => root.abs),
     options
@@ -53635,8 +53671,8 @@ var assertMultiarchAction = defineAction({
   name: "assert-multiarch",
   inputs: AssertMultiarchInputs,
   async run(inputs, ctx) {
-    const root = resolve3(ctx.workspace, inputs["working-directory"]);
-    const dir = join7(root, (await loadSigilConfig(root, inputs.config)).config.registry);
+    const root = resolve4(ctx.workspace, inputs["working-directory"]);
+    const dir = join8(root, (await loadSigilConfig(root, inputs.config)).config.registry);
     const client = registryClientFromEnv(ctx.env, ctx.logger);
     const report = await ctx.group(
       `assert every ${inputs.lane} registry image`,
@@ -53704,7 +53740,7 @@ function renderSummary(summary2, rows, lane) {
 }
 
 // src/actions/build-pin.ts
-import { relative as relative8, resolve as resolve8 } from "node:path";
+import { relative as relative8, resolve as resolve9 } from "node:path";
 
 // src/lanes/changed.ts
 var NULL_SHA = /^0+$/;
@@ -53752,7 +53788,7 @@ function selectAll(entries, reason) {
 
 // src/lanes/determinism.ts
 import { readFile as readFile5 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 
 // src/run/adapter.ts
 function errorEnvelope(executionId, code, message, envFingerprint = "") {
@@ -53840,7 +53876,7 @@ function modalSecretName(secret) {
 // src/modal/deploy.ts
 import { mkdtemp as mkdtemp2, rm as rm4, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/modal/describe.ts
 var MODAL_DESCRIBE_SCHEMA = "sigil.modal.describe/v1";
@@ -54105,9 +54141,9 @@ def _declare(spec, description):
 async function deployApps(request) {
   const apps = planApps(request.entries, request);
   const source = renderModalApp(request.entries, request);
-  const dir = await mkdtemp2(join8(tmpdir3(), "sigil-modal-"));
+  const dir = await mkdtemp2(join9(tmpdir3(), "sigil-modal-"));
   try {
-    const file2 = join8(dir, "modal_app.py");
+    const file2 = join9(dir, "modal_app.py");
     await writeFile2(file2, source);
     for (const app of apps) {
       request.logger.info({ event: "modal.deploy.start", app: app.app, ref: app.ref, image: app.image });
@@ -54323,7 +54359,7 @@ function modalCli(options) {
 // src/modal/secrets.ts
 import { mkdtemp as mkdtemp3, rm as rm5, writeFile as writeFile3 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 var SecretList = external_exports.array(external_exports.looseObject({ Name: external_exports.string().optional(), name: external_exports.string().optional() }));
 function declaredSecrets(entries) {
   return [...new Set(entries.flatMap((e) => e.secrets))].sort();
@@ -54351,10 +54387,10 @@ async function syncSecrets(request) {
       `${unset.join(", ")} ${unset.length === 1 ? "is" : "are"} not in the Modal environment and not provided; add ${unset.length === 1 ? "it" : "them"} to the repository's secrets and map ${unset.length === 1 ? "it" : "them"} into this job's env`,
       { names: unset }
     );
-  const scratch = await mkdtemp3(join9(tmpdir4(), "sigil-secrets-"));
+  const scratch = await mkdtemp3(join10(tmpdir4(), "sigil-secrets-"));
   try {
     for (const name of missing) {
-      const file2 = join9(scratch, `${name}.json`);
+      const file2 = join10(scratch, `${name}.json`);
       await writeFile3(file2, JSON.stringify({ [name]: request.values[name] }), { mode: 384 });
       try {
         await request.modal([
@@ -54379,15 +54415,15 @@ async function syncSecrets(request) {
 // src/run/local-adapter.ts
 import { mkdtemp as mkdtemp4, rm as rm6, writeFile as writeFile4 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
-import { join as join11 } from "node:path";
+import { join as join12 } from "node:path";
 
 // src/run/outputs-scan.ts
 import { readFile as readFile4 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
 async function scanOutputs(prefix) {
   const found = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
-  for await (const { path, rel, dirent } of walkEntries(join10(prefix, "outputs"))) {
+  for await (const { path, rel, dirent } of walkEntries(join11(prefix, "outputs"))) {
     const relPath = `outputs/${rel}`;
     if (!dirent.isFile())
       throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
@@ -54413,7 +54449,7 @@ function assertDistinctNames(entries) {
   }
 }
 async function readOutputsIndex(prefix) {
-  const text = await readFile4(join10(prefix, "outputs.json"), "utf8");
+  const text = await readFile4(join11(prefix, "outputs.json"), "utf8");
   return parseWith(OutputsIndex, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "outputs.json");
 }
 function assertIndexMatches(index, scanned) {
@@ -54466,7 +54502,7 @@ var LocalAdapter = class {
     const log = request.logger;
     const started = performance.now();
     log.info({ event: "adapter.invoke.start", image_digest: request.image_digest }, "invoking processor");
-    const scratch = await mkdtemp4(join11(tmpdir5(), "sigil-inputs-"));
+    const scratch = await mkdtemp4(join12(tmpdir5(), "sigil-inputs-"));
     try {
       const envelope = await this.runProcess(request, scratch);
       const elapsed_ms = Math.round(performance.now() - started);
@@ -54500,6 +54536,8 @@ var LocalAdapter = class {
       PYTHONHASHSEED: "0",
       PYTHONUNBUFFERED: "1",
       PYTHONIOENCODING: "utf-8",
+      // The runtime ships with the toolkit: a repository needs no copy of processors/_runtime.
+      PYTHONPATH: this.options.pythonPath ?? toolkitPythonPath(),
       SIGIL_WORLD: request.world_root,
       SIGIL_PROCESSOR_REF: request.processor_ref,
       SIGIL_IMAGE_DIGEST: request.image_digest,
@@ -54512,7 +54550,7 @@ var LocalAdapter = class {
     return env;
   }
   async runProcess(request, scratch) {
-    const inputsFile = join11(scratch, "inputs.json");
+    const inputsFile = join12(scratch, "inputs.json");
     await writeFile4(inputsFile, request.inputs_json, { mode: 384 });
     const [file2 = "", ...baseArgs] = request.entry.entrypoint;
     const result = await this.spawn({
@@ -54526,7 +54564,7 @@ var LocalAdapter = class {
         "--execution-id",
         request.execution_id
       ],
-      cwd: join11(this.options.repoRoot, request.entry.source),
+      cwd: join12(this.options.repoRoot, request.entry.source),
       env: this.childEnv(request),
       timeoutMs: request.entry.timeout_s * 1e3,
       onStderrLine: (line) => this.forwardLog(request, line)
@@ -54605,7 +54643,7 @@ function parseStatusLine(result) {
 
 // src/run/modal-adapter.ts
 import { mkdir as mkdir4, writeFile as writeFile5 } from "node:fs/promises";
-import { dirname as dirname3, join as join12 } from "node:path";
+import { dirname as dirname4, join as join13 } from "node:path";
 var MODAL_CLIENT_SLACK_MS = 12e4;
 var ClientTimeout = class extends Error {
 };
@@ -54740,8 +54778,8 @@ async function writeReturnedFiles(request, files) {
       throw new SigilError("ERR_MODAL_PAYLOAD", `returned file ${file2.path} is not base64`);
   }
   for (const file2 of files) {
-    const target = join12(request.world_root, ...file2.path.split("/"));
-    await mkdir4(dirname3(target), { recursive: true });
+    const target = join13(request.world_root, ...file2.path.split("/"));
+    await mkdir4(dirname4(target), { recursive: true });
     await writeFile5(target, Buffer.from(file2.base64, "base64"));
   }
 }
@@ -54828,24 +54866,24 @@ function assertCiSafety(mode, env) {
 
 // src/run/run-processor.ts
 import { rm as rm7 } from "node:fs/promises";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 
 // src/run/write-prefix.ts
-import { existsSync as existsSync2, readdirSync as readdirSync2, realpathSync } from "node:fs";
+import { existsSync as existsSync3, readdirSync as readdirSync2, realpathSync } from "node:fs";
 import { mkdir as mkdir5 } from "node:fs/promises";
-import { dirname as dirname4, isAbsolute, relative as relative3, resolve as resolve4, sep as sep3 } from "node:path";
+import { dirname as dirname5, isAbsolute, relative as relative3, resolve as resolve5, sep as sep3 } from "node:path";
 var RESERVED_WORLD_DIRS = ["execution"];
 var EXECUTION_ID_PLACEHOLDER = "{execution_id}";
 function realpathLenient(path) {
   let existing = path;
   const rest = [];
-  while (!existsSync2(existing)) {
-    rest.unshift(existing.slice(dirname4(existing).length + 1));
-    const parent = dirname4(existing);
+  while (!existsSync3(existing)) {
+    rest.unshift(existing.slice(dirname5(existing).length + 1));
+    const parent = dirname5(existing);
     if (parent === existing) break;
     existing = parent;
   }
-  return resolve4(realpathSync(existing), ...rest);
+  return resolve5(realpathSync(existing), ...rest);
 }
 function isInside(parent, child) {
   const rel = relative3(parent, child);
@@ -54854,8 +54892,8 @@ function isInside(parent, child) {
 function resolveWritePrefix(template, executionId, worldRoot, cwd) {
   if (template.includes("\0")) throw new SigilError("ERR_WRITE_PREFIX", "write prefix contains a NUL byte");
   const expanded = template.split(EXECUTION_ID_PLACEHOLDER).join(executionId);
-  const absolute = realpathLenient(resolve4(cwd, expanded));
-  const world = realpathLenient(resolve4(cwd, worldRoot));
+  const absolute = realpathLenient(resolve5(cwd, expanded));
+  const world = realpathLenient(resolve5(cwd, worldRoot));
   if (!isInside(world, absolute)) {
     throw new SigilError(
       "ERR_WRITE_PREFIX",
@@ -54870,7 +54908,7 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
       `write prefix may not be under the reserved world folder ${top}/`
     );
   }
-  if (existsSync2(absolute) && readdirSync2(absolute).length > 0) {
+  if (existsSync3(absolute) && readdirSync2(absolute).length > 0) {
     throw new SigilError(
       "ERR_WRITE_PREFIX_TAKEN",
       `${worldRelative}/ already holds files; use {execution_id} in it`,
@@ -54880,7 +54918,7 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
   return { absolute, worldRelative, worldRoot: world };
 }
 async function claimWritePrefix(prefix) {
-  await ensureWorldDir(dirname4(prefix.absolute));
+  await ensureWorldDir(dirname5(prefix.absolute));
   try {
     await writingWorld(prefix.absolute, () => mkdir5(prefix.absolute));
   } catch (error63) {
@@ -54897,7 +54935,7 @@ async function claimWritePrefix(prefix) {
 function defaultWritePrefix(world, ref) {
   const parsed = parseProcessorRef(ref);
   const name = parsed ? `${parsed.ns}-${parsed.name}-v${parsed.version}` : "run";
-  return join13(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
+  return join14(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
 }
 function readSecrets(entry, mode, env) {
   if (mode !== "real") return {};
@@ -55010,7 +55048,7 @@ async function runProcessor(request, deps) {
 }
 async function discardInterrupted(prefix, worldRoot, executionId) {
   await rm7(prefix, { recursive: true, force: true });
-  await rm7(join13(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
+  await rm7(join14(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
 }
 async function settleReceipt(envelope, prefix, worldRoot, inputsHash) {
   const { problems } = checkDualReceipt({
@@ -55041,9 +55079,9 @@ function logSettle(log, envelope, elapsed, imageDigest) {
 // src/lanes/determinism.ts
 async function readRunArtifacts(prefix) {
   const [outputsIndexBytes, outputs, receiptText] = await Promise.all([
-    readFile5(join14(prefix, "outputs.json")),
+    readFile5(join15(prefix, "outputs.json")),
     scanOutputs(prefix),
-    readFile5(join14(prefix, "receipt.json"), "utf8")
+    readFile5(join15(prefix, "receipt.json"), "utf8")
   ]);
   const receipt = parseWith(Receipt, parseJsonStrict(receiptText), "ERR_ADAPTER_INVOCATION", "receipt.json");
   return { outputsIndexBytes, outputs, receipt };
@@ -55077,11 +55115,11 @@ function compareRuns(a, b) {
 }
 
 // src/lanes/pr-lane.ts
-import { relative as relative5, resolve as resolve6, sep as sep5 } from "node:path";
+import { relative as relative5, resolve as resolve7, sep as sep5 } from "node:path";
 
 // src/lanes/project.ts
 import { stat as stat4 } from "node:fs/promises";
-import { join as join15, relative as relative4, resolve as resolve5, sep as sep4 } from "node:path";
+import { join as join16, relative as relative4, resolve as resolve6, sep as sep4 } from "node:path";
 var toPosix = (path) => path.split(sep4).join("/");
 async function isDirectory2(path) {
   try {
@@ -55100,9 +55138,9 @@ function assertInputsNameKnownRefs(config2, refs, path) {
   }
 }
 async function checkProject(request) {
-  const root = resolve5(request.root);
+  const root = resolve6(request.root);
   const config2 = await loadSigilConfig(root, request.configPath);
-  const registryDir = join15(root, config2.config.registry);
+  const registryDir = join16(root, config2.config.registry);
   const registry2 = await loadRegistry(registryDir);
   const entries = [];
   for (const ref of [...registry2.keys()].sort()) {
@@ -55110,12 +55148,12 @@ async function checkProject(request) {
     if (!loaded) continue;
     const { entry } = loaded;
     assertImagePolicy(entry, request.lane, request.repoScope);
-    if (!await isDirectory2(join15(root, entry.source))) {
+    if (!await isDirectory2(join16(root, entry.source))) {
       throw new SigilError("ERR_REGISTRY_ENTRY", `${ref}: source folder ${entry.source} does not exist`);
     }
     entries.push({
       entry,
-      file: toPosix(relative4(root, join15(registryDir, loaded.file))),
+      file: toPosix(relative4(root, join16(registryDir, loaded.file))),
       pinned: isPinned(entry.image)
     });
   }
@@ -55141,8 +55179,8 @@ async function runPrLane(request, deps) {
   const clock = deps.clock ?? systemClock;
   const phase = deps.phase ?? direct;
   const started = clock.monotonicMs();
-  const root = resolve6(request.root);
-  const world = resolve6(root, request.world);
+  const root = resolve7(request.root);
+  const world = resolve7(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -55192,7 +55230,7 @@ async function runPrLane(request, deps) {
     });
     verdicts.push(verdict2);
   }
-  const summaryFile = resolve6(world, "pr-lane", "summary.json");
+  const summaryFile = resolve7(world, "pr-lane", "summary.json");
   const total = Math.round(clock.monotonicMs() - started);
   const report = {
     schema: PR_LANE_REPORT_SCHEMA,
@@ -55216,7 +55254,7 @@ async function runPrLane(request, deps) {
 async function select(project, request, deps) {
   if (!request.changedOnly) return selectAll(project.entries, "every processor (changed-only is off)");
   const changed = await listChangedFiles(
-    resolve6(request.root),
+    resolve7(request.root),
     request.base ?? "",
     deps.env,
     deps.spawn ?? spawnProcess
@@ -55245,7 +55283,7 @@ async function checkProcessor(checked, project, ctx) {
         adapter: PR_LANE_ADAPTER,
         mode: "mock",
         inputsJson,
-        writePrefix: resolve6(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
+        writePrefix: resolve7(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
         world: ctx.world,
         lane: "pr"
       },
@@ -55310,7 +55348,7 @@ function finding(code, run, detail, extra = {}) {
 }
 
 // src/world/verify/recorded-files.ts
-import { join as join16 } from "node:path";
+import { join as join17 } from "node:path";
 
 // src/world/verify/hash-files.ts
 import { createHash as createHash4 } from "node:crypto";
@@ -55375,7 +55413,7 @@ function checkRecordedFiles(runDir, runPath, recorded, codes, inspect) {
       continue;
     }
     const disk = digestIfPresent(
-      join16(runDir, entry.path),
+      join17(runDir, entry.path),
       inspect ? { keep: inspect.keep(entry.path), canonical: true } : {}
     );
     if (disk?.content) inspect?.contents.set(entry.path, disk.content);
@@ -55412,17 +55450,17 @@ function linkFindings(walked, where) {
 }
 
 // src/world/verify/execution.ts
-import { existsSync as existsSync3 } from "node:fs";
-import { basename, join as join19, relative as relative6 } from "node:path";
+import { existsSync as existsSync4 } from "node:fs";
+import { basename, join as join20, relative as relative6 } from "node:path";
 
 // src/world/verify/governed-receipts.ts
-import { join as join17 } from "node:path";
+import { join as join18 } from "node:path";
 function readOutputsIndexFile(dir, walked) {
   if (walked && !walked.files.includes("outputs.json") && !walked.links.includes("outputs.json"))
     return "missing";
   let bytes;
   try {
-    bytes = readFileNoFollow(join17(dir, "outputs.json"));
+    bytes = readFileNoFollow(join18(dir, "outputs.json"));
   } catch (error63) {
     const code = error63.code;
     if (code === "ENOENT") return "missing";
@@ -55437,14 +55475,14 @@ function readOutputsIndexFile(dir, walked) {
 }
 
 // src/world/verify/walk.ts
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 function walkTree(dir, rel = "", into = { files: [], dirs: [], links: [] }) {
   for (const item of readdirOrEmpty(dir)) {
     const path = rel ? `${rel}/${item.name}` : item.name;
     if (item.isSymbolicLink()) into.links.push(path);
     else if (item.isDirectory()) {
       into.dirs.push(path);
-      walkTree(join18(dir, item.name), path, into);
+      walkTree(join19(dir, item.name), path, into);
     } else into.files.push(path);
   }
   return into;
@@ -55462,7 +55500,7 @@ function verifyExecutionPrefix(worldRoot, prefix) {
     ...typeof index === "object" ? { outputsIndex: index } : {}
   });
   const noReceipt = check2.problems.some((p) => p.kind === "receipt_missing");
-  const twinLeft = existsSync3(join19(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
+  const twinLeft = existsSync4(join20(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
   if (noReceipt && !twinLeft) {
     const outputs = walked.files.filter((p) => p.startsWith("outputs/")).length;
     const state = index === "missing" ? "no outputs.json and no receipt" : "no receipt";
@@ -55604,15 +55642,15 @@ var verifyLaneRuns = async ({ worldRoot, prefixes }) => {
 };
 
 // src/lanes/validate-mock.ts
-import { relative as relative7, resolve as resolve7, sep as sep6 } from "node:path";
+import { relative as relative7, resolve as resolve8, sep as sep6 } from "node:path";
 var VALIDATE_MOCK_REPORT_SCHEMA = "sigil.validate-mock.v1";
 var DEFAULT_INPUTS2 = { schema: "v1" };
 var toPosix3 = (path) => path.split(sep6).join("/");
 var direct2 = (_name, body) => body();
 async function validateMock(request, deps) {
   const phase = deps.phase ?? direct2;
-  const root = resolve7(request.root);
-  const world = resolve7(root, request.world);
+  const root = resolve8(request.root);
+  const world = resolve8(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -55631,7 +55669,7 @@ async function validateMock(request, deps) {
           adapter: "modal",
           mode: "mock",
           inputsJson: canonicalize(project.config.config.pr_lane.inputs[entry.ref] ?? DEFAULT_INPUTS2),
-          writePrefix: resolve7(
+          writePrefix: resolve8(
             world,
             "validate-mock",
             entry.ref.replace(/[/@]/g, "-"),
@@ -55662,7 +55700,7 @@ async function validateMock(request, deps) {
     });
     checks.push(check2);
   }
-  const summaryFile = resolve7(world, "validate-mock", "summary.json");
+  const summaryFile = resolve8(world, "validate-mock", "summary.json");
   const report = {
     schema: VALIDATE_MOCK_REPORT_SCHEMA,
     ok: checks.every((c) => c.status === "pass"),
@@ -55753,7 +55791,7 @@ var buildPinAction = defineAction({
     const scope = inputs.repository;
     if (!scope)
       throw new SigilError("ERR_ACTION_INPUT", "repository is empty: images go to ghcr.io/<owner>/<name>/");
-    const root = resolve8(ctx.workspace, inputs["working-directory"]);
+    const root = resolve9(ctx.workspace, inputs["working-directory"]);
     const env = {};
     for (const [k, v] of Object.entries(ctx.env)) if (v !== void 0 && DOCKER_ENV.test(k)) env[k] = v;
     const project = await checkProject({ root, configPath: inputs.config, lane: "pr", repoScope: scope });
@@ -55796,7 +55834,7 @@ var buildPinAction = defineAction({
         }
       )
     );
-    const pinsPath = inputs.push ? resolve8(root, inputs["pins-file"]) : "";
+    const pinsPath = inputs.push ? resolve9(root, inputs["pins-file"]) : "";
     if (pinsPath) await writeFileAtomic(pinsPath, `${JSON.stringify(pins, null, 2)}
 `);
     return {
@@ -55830,7 +55868,7 @@ function renderSummary2(summary2, built, pins, selection, pinsFile) {
 }
 
 // src/actions/drift.ts
-import { resolve as resolve9 } from "node:path";
+import { resolve as resolve10 } from "node:path";
 var DriftInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput(".")
@@ -55840,7 +55878,7 @@ var driftAction = defineAction({
   inputs: DriftInputs,
   async run(inputs, ctx) {
     const registry2 = await loadRegistry(
-      resolve9(ctx.workspace, inputs["working-directory"], "registry/processors")
+      resolve10(ctx.workspace, inputs["working-directory"], "registry/processors")
     );
     const credentials = modalCredentialsFrom(ctx.env);
     const transport = sdkTransport(credentials);
@@ -55886,13 +55924,13 @@ var driftAction = defineAction({
 });
 
 // src/actions/modal-actions.ts
-import { resolve as resolve10 } from "node:path";
+import { resolve as resolve11 } from "node:path";
 var ModalActionInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput(".")
 });
 async function entriesIn(workspace, dir) {
-  const registry2 = await loadRegistry(resolve10(workspace, dir, "registry/processors"));
+  const registry2 = await loadRegistry(resolve11(workspace, dir, "registry/processors"));
   return [...registry2.values()].map((e) => e.entry);
 }
 var modalEnvironment = (env) => env.MODAL_ENVIRONMENT?.trim() || void 0;
@@ -55961,7 +55999,7 @@ var deployModalAction = defineAction({
 });
 
 // src/actions/pr-lane.ts
-import { resolve as resolve11 } from "node:path";
+import { resolve as resolve12 } from "node:path";
 var PrLaneInputs2 = external_exports.strictObject({
   mode: choiceInput(Mode, "mock"),
   "changed-only": booleanInput(false),
@@ -55975,7 +56013,7 @@ var prLaneAction = defineAction({
   name: "pr-lane",
   inputs: PrLaneInputs2,
   async run(inputs, ctx) {
-    const root = resolve11(ctx.workspace, inputs["working-directory"]);
+    const root = resolve12(ctx.workspace, inputs["working-directory"]);
     const report = await runPrLane(
       {
         root,
@@ -55996,7 +56034,7 @@ var prLaneAction = defineAction({
     );
     return {
       outputs: {
-        "summary-path": resolve11(root, report.summary_path),
+        "summary-path": resolve12(root, report.summary_path),
         passed: String(report.ok),
         verdicts: JSON.stringify(Object.fromEntries(report.processors.map((p) => [p.ref, p.verdict])))
       },
@@ -56051,7 +56089,7 @@ function renderSummary3(summary2, report) {
 }
 
 // src/actions/validate.ts
-import { resolve as resolve12 } from "node:path";
+import { resolve as resolve13 } from "node:path";
 var ValidateInputs = external_exports.strictObject({
   lane: choiceInput(Lane, "pr"),
   "working-directory": workspacePathInput("."),
@@ -56065,7 +56103,7 @@ var validateAction = defineAction({
     const project = await ctx.group(
       "validate config and registry",
       () => checkProject({
-        root: resolve12(ctx.workspace, inputs["working-directory"]),
+        root: resolve13(ctx.workspace, inputs["working-directory"]),
         configPath: inputs.config,
         lane: inputs.lane,
         ...inputs.repository ? { repoScope: inputs.repository } : {}
@@ -56104,7 +56142,7 @@ function renderSummary4(summary2, project, lane) {
 }
 
 // src/actions/validate-mock.ts
-import { resolve as resolve13 } from "node:path";
+import { resolve as resolve14 } from "node:path";
 var ValidateMockInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput("."),
@@ -56116,7 +56154,7 @@ var validateMockAction = defineAction({
   name: "validate-mock",
   inputs: ValidateMockInputs,
   async run(inputs, ctx) {
-    const root = resolve13(ctx.workspace, inputs["working-directory"]);
+    const root = resolve14(ctx.workspace, inputs["working-directory"]);
     const env = inputs.environment;
     const credentials = modalCredentialsFrom(ctx.env);
     const transport = sdkTransport(credentials);
@@ -56148,7 +56186,7 @@ var validateMockAction = defineAction({
       const failure3 = validateMockFailure(report);
       return {
         outputs: {
-          "summary-path": resolve13(root, report.summary_path),
+          "summary-path": resolve14(root, report.summary_path),
           passed: String(report.ok),
           checks: JSON.stringify(
             Object.fromEntries(report.checks.map((c) => [c.ref, c.code ? `fail ${c.code}` : c.status]))
