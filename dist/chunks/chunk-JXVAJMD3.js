@@ -53378,6 +53378,10 @@ function buildxArgs(entry, image, request, metadataFile) {
     "--sbom=false",
     "--label",
     `org.opencontainers.image.revision=${request.sourceCommit}`,
+    // Every processor Dockerfile takes the runtime from this named context (the repository's own
+    // copy, else the toolkit's: core/toolkit.ts), so a repository needs no copy of it.
+    "--build-context",
+    `runtime=${runtimeDirFor(request.repoRoot)}`,
     ...request.push ? ["--push"] : [],
     join6(request.repoRoot, entry.source)
   ];
