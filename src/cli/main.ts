@@ -6,9 +6,11 @@ import { registerBuild } from "./commands/build.js";
 import { registerGc } from "./commands/gc.js";
 import { registerImage } from "./commands/image.js";
 import { registerIndex } from "./commands/index-db.js";
+import { registerInit } from "./commands/init.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerModal } from "./commands/modal.js";
+import { registerProcessor } from "./commands/processor.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
@@ -47,6 +49,8 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerImage(program, ctx, setExit);
   registerRegistry(program, ctx, setExit);
   registerBuild(program, ctx, setExit);
+  registerInit(program, ctx, setExit);
+  registerProcessor(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

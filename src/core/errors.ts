@@ -75,6 +75,7 @@ export const ERROR_TABLE = {
   // Orchestrator runs — add below this line.
 
   // Adoption (init, processor new, releases) — add below this line.
+  ERR_INIT_EXISTS: "refusing to overwrite existing files",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -31682,12 +31682,13 @@ var ERROR_TABLE = {
   ERR_BUILD: "image build failed",
   // The governance publisher (docs/governance.md).
   ERR_PUBLISH_CONFLICT: "governance path already holds different content",
-  ERR_PUBLISH_REMOTE: "governance repository update failed"
+  ERR_PUBLISH_REMOTE: "governance repository update failed",
   // The GitHub App (issue: App part 1) — add its codes below this line.
   // Reports and artifacts (issue: App part 2) — add below this line.
   // The World report page — add below this line.
   // Orchestrator runs — add below this line.
   // Adoption (init, processor new, releases) — add below this line.
+  ERR_INIT_EXISTS: "refusing to overwrite existing files"
 };
 var ERROR_CODES = Object.keys(ERROR_TABLE);
 function isErrorCode(value) {
