@@ -2133,9 +2133,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve15, reject) => {
+          return new Promise((resolve17, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve15(data);
+              return err ? reject(err) : resolve17(data);
             });
           });
         }
@@ -2173,12 +2173,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve15, reject) => {
+          return new Promise((resolve17, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve15(data);
+              ) : resolve17(data);
             });
           });
         }
@@ -4445,8 +4445,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise2 = new Promise((resolve15, reject) => {
-        res = resolve15;
+      const promise2 = new Promise((resolve17, reject) => {
+        res = resolve17;
         rej = reject;
       });
       return { promise: promise2, resolve: res, reject: rej };
@@ -6697,12 +6697,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve15, reject) => {
+      const waitForDrain = () => new Promise((resolve17, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve15;
+          callback = resolve17;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7372,12 +7372,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve15, reject) => {
+      const waitForDrain = () => new Promise((resolve17, reject) => {
         assert2(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve15;
+          callback = resolve17;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7856,16 +7856,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve15) => {
+        return new Promise((resolve17) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve15;
+            this[kClosedResolve] = resolve17;
           } else {
-            resolve15(null);
+            resolve17(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve15) => {
+        return new Promise((resolve17) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7876,7 +7876,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve15(null);
+            resolve17(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -7927,7 +7927,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve15, reject) => {
+        const socket = await new Promise((resolve17, reject) => {
           client[kConnector]({
             host,
             hostname: hostname3,
@@ -7939,7 +7939,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve15(socket2);
+              resolve17(socket2);
             }
           });
         });
@@ -8275,8 +8275,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve15) => {
-            this[kClosedResolve] = resolve15;
+          await new Promise((resolve17) => {
+            this[kClosedResolve] = resolve17;
           });
         }
       }
@@ -9545,7 +9545,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve15, reject) => {
+        return await new Promise((resolve17, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9558,7 +9558,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve15(null);
+              resolve17(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9577,7 +9577,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert2(!stream[kConsume]);
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve17, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9594,7 +9594,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve15,
+              resolve: resolve17,
               reject,
               length: 0,
               body: []
@@ -9664,18 +9664,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve15, stream, length } = consume2;
+      const { type, body, resolve: resolve17, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve15(chunksDecode(body, length));
+          resolve17(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve15(JSON.parse(chunksDecode(body, length)));
+          resolve17(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve15(chunksConcat(body, length).buffer);
+          resolve17(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve15(new Blob(body, { type: stream[kContentType] }));
+          resolve17(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve15(chunksConcat(body, length));
+          resolve17(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -9932,9 +9932,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve17, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve17(data);
           });
         });
       }
@@ -10157,9 +10157,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve17, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve17(data);
           });
         });
       }
@@ -10444,9 +10444,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve17, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve17(data);
           });
         });
       }
@@ -10538,9 +10538,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve17, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve17(data);
           });
         });
       }
@@ -14403,7 +14403,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url2 = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve15, reject) => agent.dispatch(
+        return new Promise((resolve17, reject) => agent.dispatch(
           {
             path: url2.pathname + url2.search,
             origin: url2.origin,
@@ -14479,7 +14479,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve15({
+              resolve17({
                 status,
                 statusText,
                 headersList,
@@ -14522,7 +14522,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve15({
+              resolve17({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18263,8 +18263,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay2(ms) {
-      return new Promise((resolve15) => {
-        setTimeout(resolve15, ms).unref();
+      return new Promise((resolve17) => {
+        setTimeout(resolve17, ms).unref();
       });
     }
     module.exports = {
@@ -31201,11 +31201,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve15) {
-      resolve15(value);
+    return value instanceof P ? value : new P(function(resolve17) {
+      resolve17(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve15, reject) {
+  return new (P || (P = Promise))(function(resolve17, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31221,7 +31221,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve15(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve17(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31500,11 +31500,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve15) {
-      resolve15(value);
+    return value instanceof P ? value : new P(function(resolve17) {
+      resolve17(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve15, reject) {
+  return new (P || (P = Promise))(function(resolve17, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -31520,7 +31520,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve15(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve17(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -31688,7 +31688,8 @@ var ERROR_TABLE = {
   // The World report page — add below this line.
   // Orchestrator runs — add below this line.
   // Adoption (init, processor new, releases) — add below this line.
-  ERR_INIT_EXISTS: "refusing to overwrite existing files"
+  ERR_INIT_EXISTS: "refusing to overwrite existing files",
+  ERR_LANE_INCOMPLETE: "PR lane verdicts incomplete"
 };
 var ERROR_CODES = Object.keys(ERROR_TABLE);
 function isErrorCode(value) {
@@ -37062,7 +37063,7 @@ var recursive = /* @__PURE__ */ new WeakMap();
 var NONE = 0;
 var ASSUMED = 1;
 var PROVEN = 2;
-function isRecursive(inst, stack, resolve15) {
+function isRecursive(inst, stack, resolve17) {
   const cached2 = recursive.get(inst);
   if (cached2 !== void 0)
     return cached2 ? PROVEN : NONE;
@@ -37072,7 +37073,7 @@ function isRecursive(inst, stack, resolve15) {
   let result = NONE;
   const check2 = (child) => {
     if (result !== PROVEN && child?._zod) {
-      const answer = isRecursive(child, stack, resolve15);
+      const answer = isRecursive(child, stack, resolve17);
       if (answer > result)
         result = answer;
     }
@@ -37083,7 +37084,7 @@ function isRecursive(inst, stack, resolve15) {
       const desc = Object.getOwnPropertyDescriptor(sh, key);
       if (spread && !desc.enumerable)
         continue;
-      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve15) : NONE;
+      const child = desc.get ? ASSUMED : desc.value?._zod ? isRecursive(desc.value, stack, resolve17) : NONE;
       if (child > answer)
         answer = child;
     }
@@ -37147,7 +37148,7 @@ function isRecursive(inst, stack, resolve15) {
       break;
     // `$ZodLazy` caches its inner on the def, so a resolved edge is followed exactly
     case "lazy": {
-      const inner = def._cachedInner ?? (resolve15 ? inst._zod.innerType : void 0);
+      const inner = def._cachedInner ?? (resolve17 ? inst._zod.innerType : void 0);
       merge2(inner ? isRecursive(inner, stack, false) : ASSUMED);
       break;
     }
@@ -52566,7 +52567,7 @@ function forwardLines(onLine) {
   Object.assign(handler, { end: () => flush(true) });
   return handler;
 }
-var spawnProcess = (request) => new Promise((resolve15) => {
+var spawnProcess = (request) => new Promise((resolve17) => {
   const keep = request.tailChars ?? DEFAULT_TAIL;
   const out = new TailKeeper(keep);
   const err = new TailKeeper(keep);
@@ -52594,7 +52595,7 @@ var spawnProcess = (request) => new Promise((resolve15) => {
     child.stdout?.destroy();
     child.stderr?.destroy();
     lineHandler?.end?.();
-    resolve15({
+    resolve17({
       rc: exit?.rc ?? null,
       signal: exit?.signal ?? null,
       timedOut,
@@ -53745,7 +53746,7 @@ function renderSummary(summary2, rows, lane) {
 }
 
 // src/actions/build-pin.ts
-import { relative as relative8, resolve as resolve9 } from "node:path";
+import { relative as relative8, resolve as resolve10 } from "node:path";
 
 // src/lanes/changed.ts
 var NULL_SHA = /^0+$/;
@@ -53789,6 +53790,19 @@ function selectChanged(entries, changed, configPath) {
 }
 function selectAll(entries, reason) {
   return { selected: entries.map((e) => e.entry.ref), skipped: [], reason };
+}
+function selectRefs(entries, refs) {
+  const known = new Set(entries.map((e) => e.entry.ref));
+  const unknown2 = refs.filter((ref) => !known.has(ref));
+  if (unknown2.length > 0) {
+    throw new SigilError("ERR_UNKNOWN_PROCESSOR", `${unknown2.join(", ")}: not in the registry`);
+  }
+  const selected = [...new Set(refs)].sort();
+  return {
+    selected,
+    skipped: [],
+    reason: `${selected.length} processor(s) of this chunk`
+  };
 }
 
 // src/lanes/determinism.ts
@@ -55195,7 +55209,7 @@ async function runPrLane(request, deps) {
       ...request.repoScope ? { repoScope: request.repoScope } : {}
     })
   );
-  const selection = await select(project, request, deps);
+  const selection = await selectProcessors(project, request, deps);
   deps.logger.info({ event: "pr_lane.selection", ...selection });
   let processorsMs = 0;
   const baseSpawn = deps.spawn ?? spawnProcess;
@@ -55256,7 +55270,8 @@ async function runPrLane(request, deps) {
 `));
   return report;
 }
-async function select(project, request, deps) {
+async function selectProcessors(project, request, deps) {
+  if (request.refs) return selectRefs(project.entries, request.refs);
   if (!request.changedOnly) return selectAll(project.entries, "every processor (changed-only is off)");
   const changed = await listChangedFiles(
     resolve7(request.root),
@@ -55345,6 +55360,139 @@ async function checkProcessor(checked, project, ctx) {
     }
   }
   return { ...verdict2, verdict: "pass" };
+}
+
+// src/lanes/fan-out.ts
+var MAX_MATRIX_JOBS = 256;
+var DEFAULT_CHUNK_SIZE = 20;
+function chunkRefs(refs, chunkSize) {
+  if (!Number.isInteger(chunkSize) || chunkSize < 1) {
+    throw new SigilError("ERR_INPUTS", `chunk size must be a positive integer, not ${chunkSize}`);
+  }
+  const size = Math.max(chunkSize, Math.ceil(refs.length / MAX_MATRIX_JOBS));
+  const chunks = [];
+  for (let at = 0; at < refs.length; at += size) {
+    chunks.push({ chunk: chunks.length + 1, refs: refs.slice(at, at + size) });
+  }
+  return chunks;
+}
+function planChunks(selection, chunkSize = DEFAULT_CHUNK_SIZE) {
+  const chunks = chunkRefs(selection.selected, chunkSize);
+  return {
+    selection,
+    chunk_size: chunks[0]?.refs.length ?? chunkSize,
+    chunks,
+    matrix: { include: chunks.map((c) => ({ chunk: c.chunk, refs: c.refs.join(",") })) }
+  };
+}
+var ChunkReport = external_exports.looseObject({
+  schema: external_exports.literal(PR_LANE_REPORT_SCHEMA),
+  ok: external_exports.boolean(),
+  processors: external_exports.array(
+    external_exports.looseObject({
+      ref: external_exports.string().min(1),
+      verdict: external_exports.enum(["pass", "fail"]),
+      code: external_exports.string().optional(),
+      message: external_exports.string().optional(),
+      outputs: external_exports.array(external_exports.looseObject({ path: external_exports.string() })).default([]),
+      outputs_index_sha256: external_exports.string().optional()
+    })
+  ),
+  timing: external_exports.looseObject({ total_ms: external_exports.number(), processors_ms: external_exports.number() })
+});
+function aggregateReports(selected, reports) {
+  const wanted = new Set(selected);
+  const seen = /* @__PURE__ */ new Map();
+  const unexpected = [];
+  for (const report of reports) {
+    for (const p of report.processors) {
+      if (!wanted.has(p.ref) || seen.has(p.ref)) {
+        unexpected.push(p.ref);
+        continue;
+      }
+      seen.set(p.ref, {
+        ref: p.ref,
+        verdict: p.verdict,
+        ...p.code !== void 0 ? { code: isErrorCode(p.code) ? p.code : "ERR_INTERNAL" } : {},
+        ...p.message !== void 0 ? { message: p.message } : {},
+        outputs: p.outputs.map((o) => o.path),
+        ...p.outputs_index_sha256 ? { outputs_index_sha256: p.outputs_index_sha256 } : {}
+      });
+    }
+  }
+  const missing = selected.filter((ref) => !seen.has(ref));
+  const processors = selected.map(
+    (ref) => seen.get(ref) ?? {
+      ref,
+      verdict: "fail",
+      code: "ERR_LANE_INCOMPLETE",
+      message: new SigilError("ERR_LANE_INCOMPLETE", `${ref}: no chunk reported a verdict`).message,
+      outputs: []
+    }
+  );
+  return {
+    ok: unexpected.length === 0 && processors.every((p) => p.verdict === "pass"),
+    processors,
+    missing,
+    unexpected: [...new Set(unexpected)].sort(),
+    reports: reports.length,
+    processors_ms: reports.reduce((sum, r) => sum + r.timing.processors_ms, 0)
+  };
+}
+function aggregateFailure(aggregate) {
+  if (aggregate.unexpected.length > 0) {
+    return new SigilError(
+      "ERR_LANE_INCOMPLETE",
+      `reports name processors outside the selection, or twice: ${aggregate.unexpected.join(", ")}`
+    );
+  }
+  const failed = aggregate.processors.filter((p) => p.verdict === "fail");
+  const [first] = failed;
+  if (!first) return void 0;
+  const more = failed.length > 1 ? ` (${failed.length - 1} more failed)` : "";
+  const code = first.code ?? "ERR_INTERNAL";
+  return SigilError.fromReported(code, `${first.message ?? first.ref}${more}`);
+}
+
+// src/lanes/fan-out-run.ts
+import { readFile as readFile6 } from "node:fs/promises";
+import { resolve as resolve8 } from "node:path";
+async function planPrLane(request, deps) {
+  const root = resolve8(request.root);
+  const project = await checkProject({
+    root,
+    ...request.configPath ? { configPath: request.configPath } : {},
+    lane: "pr",
+    ...request.repoScope ? { repoScope: request.repoScope } : {}
+  });
+  const selection = await selectProcessors(
+    project,
+    { root, changedOnly: request.changedOnly, ...request.base ? { base: request.base } : {} },
+    deps
+  );
+  deps.logger?.info({ event: "pr_lane.plan", selected: selection.selected.length });
+  return { ...planChunks(selection, request.chunkSize), entries: project.entries.length };
+}
+async function readChunkReports(dir) {
+  const files = [];
+  for await (const { path, rel, dirent } of walkEntries(resolve8(dir))) {
+    if (dirent.isFile() && (rel === "summary.json" || rel.endsWith("/summary.json"))) files.push(path);
+  }
+  files.sort();
+  const reports = [];
+  for (const file2 of files) {
+    let value;
+    try {
+      value = parseJsonStrict(await readFile6(file2, "utf8"));
+    } catch (error63) {
+      throw new SigilError(
+        "ERR_LANE_INCOMPLETE",
+        `${file2}: not a readable report: ${error63.message}`
+      );
+    }
+    reports.push(parseWith(ChunkReport, value, "ERR_LANE_INCOMPLETE", file2));
+  }
+  return reports;
 }
 
 // src/world/verify/findings.ts
@@ -55647,15 +55795,15 @@ var verifyLaneRuns = async ({ worldRoot, prefixes }) => {
 };
 
 // src/lanes/validate-mock.ts
-import { relative as relative7, resolve as resolve8, sep as sep6 } from "node:path";
+import { relative as relative7, resolve as resolve9, sep as sep6 } from "node:path";
 var VALIDATE_MOCK_REPORT_SCHEMA = "sigil.validate-mock.v1";
 var DEFAULT_INPUTS2 = { schema: "v1" };
 var toPosix3 = (path) => path.split(sep6).join("/");
 var direct2 = (_name, body) => body();
 async function validateMock(request, deps) {
   const phase = deps.phase ?? direct2;
-  const root = resolve8(request.root);
-  const world = resolve8(root, request.world);
+  const root = resolve9(request.root);
+  const world = resolve9(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -55674,7 +55822,7 @@ async function validateMock(request, deps) {
           adapter: "modal",
           mode: "mock",
           inputsJson: canonicalize(project.config.config.pr_lane.inputs[entry.ref] ?? DEFAULT_INPUTS2),
-          writePrefix: resolve8(
+          writePrefix: resolve9(
             world,
             "validate-mock",
             entry.ref.replace(/[/@]/g, "-"),
@@ -55705,7 +55853,7 @@ async function validateMock(request, deps) {
     });
     checks.push(check2);
   }
-  const summaryFile = resolve8(world, "validate-mock", "summary.json");
+  const summaryFile = resolve9(world, "validate-mock", "summary.json");
   const report = {
     schema: VALIDATE_MOCK_REPORT_SCHEMA,
     ok: checks.every((c) => c.status === "pass"),
@@ -55796,7 +55944,7 @@ var buildPinAction = defineAction({
     const scope = inputs.repository;
     if (!scope)
       throw new SigilError("ERR_ACTION_INPUT", "repository is empty: images go to ghcr.io/<owner>/<name>/");
-    const root = resolve9(ctx.workspace, inputs["working-directory"]);
+    const root = resolve10(ctx.workspace, inputs["working-directory"]);
     const env = {};
     for (const [k, v] of Object.entries(ctx.env)) if (v !== void 0 && DOCKER_ENV.test(k)) env[k] = v;
     const project = await checkProject({ root, configPath: inputs.config, lane: "pr", repoScope: scope });
@@ -55839,7 +55987,7 @@ var buildPinAction = defineAction({
         }
       )
     );
-    const pinsPath = inputs.push ? resolve9(root, inputs["pins-file"]) : "";
+    const pinsPath = inputs.push ? resolve10(root, inputs["pins-file"]) : "";
     if (pinsPath) await writeFileAtomic(pinsPath, `${JSON.stringify(pins, null, 2)}
 `);
     return {
@@ -55873,7 +56021,7 @@ function renderSummary2(summary2, built, pins, selection, pinsFile) {
 }
 
 // src/actions/drift.ts
-import { resolve as resolve10 } from "node:path";
+import { resolve as resolve11 } from "node:path";
 var DriftInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput(".")
@@ -55883,7 +56031,7 @@ var driftAction = defineAction({
   inputs: DriftInputs,
   async run(inputs, ctx) {
     const registry2 = await loadRegistry(
-      resolve10(ctx.workspace, inputs["working-directory"], "registry/processors")
+      resolve11(ctx.workspace, inputs["working-directory"], "registry/processors")
     );
     const credentials = modalCredentialsFrom(ctx.env);
     const transport = sdkTransport(credentials);
@@ -55929,13 +56077,13 @@ var driftAction = defineAction({
 });
 
 // src/actions/modal-actions.ts
-import { resolve as resolve11 } from "node:path";
+import { resolve as resolve12 } from "node:path";
 var ModalActionInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput(".")
 });
 async function entriesIn(workspace, dir) {
-  const registry2 = await loadRegistry(resolve11(workspace, dir, "registry/processors"));
+  const registry2 = await loadRegistry(resolve12(workspace, dir, "registry/processors"));
   return [...registry2.values()].map((e) => e.entry);
 }
 var modalEnvironment = (env) => env.MODAL_ENVIRONMENT?.trim() || void 0;
@@ -56004,7 +56152,7 @@ var deployModalAction = defineAction({
 });
 
 // src/actions/pr-lane.ts
-import { resolve as resolve12 } from "node:path";
+import { resolve as resolve13 } from "node:path";
 var PrLaneInputs2 = external_exports.strictObject({
   mode: choiceInput(Mode, "mock"),
   "changed-only": booleanInput(false),
@@ -56012,13 +56160,19 @@ var PrLaneInputs2 = external_exports.strictObject({
   "working-directory": workspacePathInput("."),
   world: workspacePathInput("artifacts"),
   config: workspacePathInput(".github/sigil.yml"),
-  repository: repositoryInput()
+  repository: repositoryInput(),
+  /** One chunk of a fanned-out lane (pr-lane-matrix): comma-separated refs; empty = the selection. */
+  "chunk-refs": textInput().pipe(
+    external_exports.string().transform(
+      (text) => text.split(",").map((r) => r.trim()).filter((r) => r !== "")
+    ).pipe(external_exports.array(ProcessorRef))
+  )
 });
 var prLaneAction = defineAction({
   name: "pr-lane",
   inputs: PrLaneInputs2,
   async run(inputs, ctx) {
-    const root = resolve12(ctx.workspace, inputs["working-directory"]);
+    const root = resolve13(ctx.workspace, inputs["working-directory"]);
     const report = await runPrLane(
       {
         root,
@@ -56027,7 +56181,8 @@ var prLaneAction = defineAction({
         mode: inputs.mode,
         changedOnly: inputs["changed-only"],
         base: inputs["base-ref"],
-        ...inputs.repository ? { repoScope: inputs.repository } : {}
+        ...inputs.repository ? { repoScope: inputs.repository } : {},
+        ...inputs["chunk-refs"].length > 0 ? { refs: inputs["chunk-refs"] } : {}
       },
       {
         env: ctx.env,
@@ -56039,7 +56194,7 @@ var prLaneAction = defineAction({
     );
     return {
       outputs: {
-        "summary-path": resolve12(root, report.summary_path),
+        "summary-path": resolve13(root, report.summary_path),
         passed: String(report.ok),
         verdicts: JSON.stringify(Object.fromEntries(report.processors.map((p) => [p.ref, p.verdict])))
       },
@@ -56093,8 +56248,115 @@ function renderSummary3(summary2, report) {
   );
 }
 
+// src/actions/pr-lane-matrix.ts
+import { resolve as resolve14 } from "node:path";
+var chunkSizeInput = textInput(String(DEFAULT_CHUNK_SIZE)).pipe(
+  external_exports.string().regex(/^[1-9][0-9]{0,5}$/, "must be a positive integer").transform(Number)
+);
+var selectedInput = textInput("[]").transform((text, ctx) => {
+  try {
+    const parsed = external_exports.array(ProcessorRef).safeParse(parseJsonStrict(text));
+    if (parsed.success) return parsed.data;
+  } catch {
+  }
+  ctx.addIssue({ code: "custom", message: "must be a JSON array of processor refs" });
+  return external_exports.NEVER;
+});
+var PrLaneMatrixInputs = external_exports.strictObject({
+  step: choiceInput(external_exports.enum(["plan", "aggregate"]), "plan"),
+  "changed-only": booleanInput(false),
+  "base-ref": textInput(),
+  "working-directory": workspacePathInput("."),
+  config: workspacePathInput(".github/sigil.yml"),
+  repository: repositoryInput(),
+  "chunk-size": chunkSizeInput,
+  selected: selectedInput,
+  reports: workspacePathInput(".sigil/pr-lane-reports")
+});
+var prLaneMatrixAction = defineAction({
+  name: "pr-lane-matrix",
+  inputs: PrLaneMatrixInputs,
+  async run(inputs, ctx) {
+    if (inputs.step === "plan") {
+      const plan = await ctx.group(
+        "select and chunk",
+        () => planPrLane(
+          {
+            root: resolve14(ctx.workspace, inputs["working-directory"]),
+            configPath: inputs.config,
+            changedOnly: inputs["changed-only"],
+            base: inputs["base-ref"],
+            ...inputs.repository ? { repoScope: inputs.repository } : {},
+            chunkSize: inputs["chunk-size"]
+          },
+          { env: ctx.env, logger: ctx.logger }
+        )
+      );
+      return {
+        outputs: {
+          matrix: JSON.stringify(plan.matrix),
+          selected: JSON.stringify(plan.selection.selected),
+          count: String(plan.selection.selected.length)
+        },
+        summary: (summary2) => renderPlan(summary2, plan)
+      };
+    }
+    const reports = await ctx.group(
+      "read chunk reports",
+      () => readChunkReports(resolve14(ctx.workspace, inputs.reports))
+    );
+    const aggregate = aggregateReports(inputs.selected, reports);
+    const failure3 = aggregateFailure(aggregate);
+    return {
+      outputs: {
+        passed: String(aggregate.ok),
+        verdicts: JSON.stringify(Object.fromEntries(aggregate.processors.map((p) => [p.ref, p.verdict])))
+      },
+      summary: (summary2) => renderAggregate(summary2, aggregate),
+      ...failure3 ? { failure: { code: failure3.code, message: failure3.message } } : {}
+    };
+  }
+});
+function renderPlan(summary2, plan) {
+  summary2.addHeading("SIGIL.ZERO · PR lane · plan", 3).addRaw(
+    `<p>${plan.selection.selected.length} of ${plan.entries} processor(s) selected (${html(plan.selection.reason)}), ${plan.chunks.length} chunk(s) of up to ${plan.chunk_size}.</p>`,
+    true
+  );
+}
+function renderAggregate(summary2, aggregate) {
+  const failed = aggregate.processors.filter((p) => p.verdict === "fail");
+  summary2.addHeading(`SIGIL.ZERO · PR lane · ${aggregate.ok ? "✅ passed" : "❌ failed"}`, 2).addRaw(
+    `<p>${aggregate.processors.length} processor(s) from ${aggregate.reports} chunk report(s); ${failed.length} failed; ${aggregate.processors_ms} ms in processors.</p>`,
+    true
+  );
+  if (aggregate.processors.length > 0) {
+    summary2.addTable([
+      [
+        { data: "processor", header: true },
+        { data: "outputs", header: true },
+        { data: "sha256 prefix", header: true },
+        { data: "verdict", header: true }
+      ],
+      ...aggregate.processors.map((p) => [
+        `<code>${html(p.ref)}</code>`,
+        p.outputs.map((o) => `<code>${html(o)}</code>`).join("<br>") || "—",
+        p.outputs_index_sha256 ? `<code>${html(p.outputs_index_sha256.slice(0, 12))}</code>` : "—",
+        p.verdict === "pass" ? "✅ pass" : `❌ fail <code>${html(p.code ?? "")}</code>`
+      ])
+    ]);
+  }
+  for (const p of failed)
+    summary2.addDetails(`${html(p.ref)}: why it failed`, `<pre>${html(p.message ?? "")}</pre>`);
+  if (aggregate.unexpected.length > 0) {
+    summary2.addRaw(
+      `<p>Reported outside the selection or twice: ${aggregate.unexpected.map((r) => `<code>${html(r)}</code>`).join(", ")}</p>`,
+      true
+    );
+  }
+}
+
 // src/actions/validate.ts
-import { resolve as resolve13 } from "node:path";
+import { resolve as resolve15 } from "node:path";
 var ValidateInputs = external_exports.strictObject({
   lane: choiceInput(Lane, "pr"),
   "working-directory": workspacePathInput("."),
@@ -56108,7 +56370,7 @@ var validateAction = defineAction({
     const project = await ctx.group(
       "validate config and registry",
       () => checkProject({
-        root: resolve13(ctx.workspace, inputs["working-directory"]),
+        root: resolve15(ctx.workspace, inputs["working-directory"]),
         configPath: inputs.config,
         lane: inputs.lane,
         ...inputs.repository ? { repoScope: inputs.repository } : {}
@@ -56147,7 +56409,7 @@ function renderSummary4(summary2, project, lane) {
 }
 
 // src/actions/validate-mock.ts
-import { resolve as resolve14 } from "node:path";
+import { resolve as resolve16 } from "node:path";
 var ValidateMockInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput("."),
@@ -56159,7 +56421,7 @@ var validateMockAction = defineAction({
   name: "validate-mock",
   inputs: ValidateMockInputs,
   async run(inputs, ctx) {
-    const root = resolve14(ctx.workspace, inputs["working-directory"]);
+    const root = resolve16(ctx.workspace, inputs["working-directory"]);
     const env = inputs.environment;
     const credentials = modalCredentialsFrom(ctx.env);
     const transport = sdkTransport(credentials);
@@ -56191,7 +56453,7 @@ var validateMockAction = defineAction({
       const failure3 = validateMockFailure(report);
       return {
         outputs: {
-          "summary-path": resolve14(root, report.summary_path),
+          "summary-path": resolve16(root, report.summary_path),
           passed: String(report.ok),
           checks: JSON.stringify(
             Object.fromEntries(report.checks.map((c) => [c.ref, c.code ? `fail ${c.code}` : c.status]))
@@ -56225,6 +56487,7 @@ var ACTIONS = {
   "deploy-modal": deployModalAction,
   drift: driftAction,
   "pr-lane": prLaneAction,
+  "pr-lane-matrix": prLaneMatrixAction,
   "sync-secrets": syncSecretsAction,
   validate: validateAction,
   "validate-mock": validateMockAction
@@ -56241,6 +56504,7 @@ export {
   syncSecretsAction,
   deployModalAction,
   prLaneAction,
+  prLaneMatrixAction,
   validateAction,
   validateMockAction,
   ACTIONS
