@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   driftAction,
   runAction
-} from "./chunks/chunk-I77PSFRB.js";
+} from "./chunks/chunk-OV75TW4H.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/drift.ts

@@ -53283,9 +53283,10 @@ async function loadRegistry(dir) {
     );
   }
   const registry2 = /* @__PURE__ */ new Map();
-  for (const path of files) {
+  const texts = await Promise.all(files.map((path) => readFile2(path, "utf8")));
+  for (const [i, path] of files.entries()) {
     const file2 = relative(dir, path);
-    const entry = parseRegistryEntry(await readFile2(path, "utf8"), file2);
+    const entry = parseRegistryEntry(texts[i] ?? "", file2);
     const previous = registry2.get(entry.ref);
     if (previous)
       throw new SigilError(
@@ -55162,12 +55163,19 @@ async function checkProject(request) {
   const registryDir = join16(root, config2.config.registry);
   const registry2 = await loadRegistry(registryDir);
   const entries = [];
-  for (const ref of [...registry2.keys()].sort()) {
+  const refs = [...registry2.keys()].sort();
+  const present = await Promise.all(
+    refs.map((ref) => {
+      const source = registry2.get(ref)?.entry.source;
+      return source === void 0 ? false : isDirectory2(join16(root, source));
+    })
+  );
+  for (const [i, ref] of refs.entries()) {
     const loaded = registry2.get(ref);
     if (!loaded) continue;
     const { entry } = loaded;
     assertImagePolicy(entry, request.lane, request.repoScope);
-    if (!await isDirectory2(join16(root, entry.source))) {
+    if (!present[i]) {
       throw new SigilError("ERR_REGISTRY_ENTRY", `${ref}: source folder ${entry.source} does not exist`);
     }
     entries.push({
