@@ -26,6 +26,8 @@ const common = {
   // …through require(), not import(): the code cache compiles the bundle with vm.Script, which
   // has no dynamic-import callback. Every one of those packages ships a CommonJS build.
   supported: { "dynamic-import": false },
+  // CommonJS has no import.meta: src/core/toolkit.ts finds the package through __filename here.
+  define: { "import.meta.url": "undefined" },
 };
 await build({ ...common, entryPoints: ["src/cli/entry.ts"], outfile: "lib/sigil.cjs" });
 // Worker threads of `sigil verify`, loaded from beside the CLI bundle.

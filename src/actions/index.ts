@@ -3,6 +3,7 @@ import { buildPinAction } from "./build-pin.js";
 import { driftAction } from "./drift.js";
 import { deployModalAction, syncSecretsAction } from "./modal-actions.js";
 import { prLaneAction } from "./pr-lane.js";
+import { prLaneMatrixAction } from "./pr-lane-matrix.js";
 import type { ActionDefinition } from "./runtime.js";
 import { validateAction } from "./validate.js";
 import { validateMockAction } from "./validate-mock.js";
@@ -14,6 +15,7 @@ export const ACTIONS = {
   "deploy-modal": deployModalAction,
   drift: driftAction,
   "pr-lane": prLaneAction,
+  "pr-lane-matrix": prLaneMatrixAction,
   "sync-secrets": syncSecretsAction,
   validate: validateAction,
   "validate-mock": validateMockAction,
@@ -28,6 +30,7 @@ export {
   deployModalAction,
   driftAction,
   prLaneAction,
+  prLaneMatrixAction,
   syncSecretsAction,
   validateAction,
   validateMockAction,

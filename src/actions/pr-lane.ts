@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { Mode } from "../core/index.js";
+import { Mode, ProcessorRef } from "../core/index.js";
 import { type PrLaneReport, type ProcessorVerdict, runPrLane, verifyLaneRuns } from "../lanes/index.js";
 import { booleanInput, choiceInput, repositoryInput, textInput, workspacePathInput } from "./inputs.js";
 import { type ActionOutcome, defineAction, html, type Summary } from "./runtime.js";
@@ -13,6 +13,18 @@ export const PrLaneInputs = z.strictObject({
   world: workspacePathInput("artifacts"),
   config: workspacePathInput(".github/sigil.yml"),
   repository: repositoryInput(),
+  /** One chunk of a fanned-out lane (pr-lane-matrix): comma-separated refs; empty = the selection. */
+  "chunk-refs": textInput().pipe(
+    z
+      .string()
+      .transform((text) =>
+        text
+          .split(",")
+          .map((r) => r.trim())
+          .filter((r) => r !== ""),
+      )
+      .pipe(z.array(ProcessorRef)),
+  ),
 });
 
 /** The hermetic PR-lane check (docs/contracts/lanes.md) as a GitHub Action. */
@@ -30,6 +42,7 @@ export const prLaneAction = defineAction({
         changedOnly: inputs["changed-only"],
         base: inputs["base-ref"],
         ...(inputs.repository ? { repoScope: inputs.repository } : {}),
+        ...(inputs["chunk-refs"].length > 0 ? { refs: inputs["chunk-refs"] } : {}),
       },
       {
         env: ctx.env,

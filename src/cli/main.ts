@@ -1,5 +1,5 @@
 import { Command, CommanderError } from "commander";
-import { createRedactor, newUuid7, SigilError, secretValuesFrom } from "../core/index.js";
+import { createRedactor, newUuid7, SigilError, secretValuesFrom, TOOLKIT_VERSION } from "../core/index.js";
 import { errorEnvelope } from "../run/index.js";
 import { plainErrorBody, redactingStream, renderError } from "./command.js";
 import { registerApp } from "./commands/app.js";
@@ -7,17 +7,19 @@ import { registerBuild } from "./commands/build.js";
 import { registerGc } from "./commands/gc.js";
 import { registerImage } from "./commands/image.js";
 import { registerIndex } from "./commands/index-db.js";
+import { registerInit } from "./commands/init.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerModal } from "./commands/modal.js";
 import { registerPublish } from "./commands/publish.js";
+import { registerProcessor } from "./commands/processor.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
 import { type CliContext, EXIT, processContext } from "./context.js";
 
-export const VERSION = "0.1.0";
+export const VERSION = TOOLKIT_VERSION;
 
 /** Runs the CLI with `argv` (without node and script) and resolves to the exit code. */
 export async function main(argv: readonly string[], ctx: CliContext = processContext()): Promise<number> {
@@ -53,6 +55,8 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerPublish(program, ctx, setExit);
   registerApp(program, ctx, setExit);
   registerReport(program, ctx, setExit);
+  registerInit(program, ctx, setExit);
+  registerProcessor(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

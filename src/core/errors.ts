@@ -82,6 +82,8 @@ export const ERROR_TABLE = {
   // Orchestrator runs — add below this line.
 
   // Adoption (init, processor new, releases) — add below this line.
+  ERR_INIT_EXISTS: "refusing to overwrite existing files",
+  ERR_LANE_INCOMPLETE: "PR lane verdicts incomplete",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_TABLE;

@@ -15,4 +15,5 @@ export * from "./spawn.js";
 export * from "./strict-json.js";
 export * from "./strict-utf8.js";
 export * from "./strict-yaml.js";
+export * from "./toolkit.js";
 export * from "./zod-parse.js";

@@ -74,3 +74,18 @@ export function selectChanged(
 export function selectAll(entries: readonly CheckedEntry[], reason: string): Selection {
   return { selected: entries.map((e) => e.entry.ref), skipped: [], reason };
 }
+
+/** Exactly `refs` (a chunk of a fanned-out lane): each must be in the registry. */
+export function selectRefs(entries: readonly CheckedEntry[], refs: readonly string[]): Selection {
+  const known = new Set(entries.map((e) => e.entry.ref));
+  const unknown = refs.filter((ref) => !known.has(ref));
+  if (unknown.length > 0) {
+    throw new SigilError("ERR_UNKNOWN_PROCESSOR", `${unknown.join(", ")}: not in the registry`);
+  }
+  const selected = [...new Set(refs)].sort();
+  return {
+    selected,
+    skipped: [],
+    reason: `${selected.length} processor(s) of this chunk`,
+  };
+}

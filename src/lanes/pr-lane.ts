@@ -20,7 +20,7 @@ import {
   EXECUTION_ID_PLACEHOLDER,
   runProcessor,
 } from "../run/index.js";
-import { listChangedFiles, type Selection, selectAll, selectChanged } from "./changed.js";
+import { listChangedFiles, type Selection, selectAll, selectChanged, selectRefs } from "./changed.js";
 import { compareRuns, readRunArtifacts } from "./determinism.js";
 import { type CheckedEntry, checkProject, type ProjectCheck } from "./project.js";
 
@@ -60,6 +60,8 @@ export interface PrLaneRequest {
   /** Commit to diff HEAD against when `changedOnly` (PR base sha, or the push's `before`). */
   base?: string;
   repoScope?: string;
+  /** Exactly these refs (one chunk of a fanned-out lane, fan-out.ts); overrides `changedOnly`. */
+  refs?: readonly string[];
 }
 
 export interface PrLaneDeps {
@@ -139,7 +141,7 @@ export async function runPrLane(request: PrLaneRequest, deps: PrLaneDeps): Promi
       ...(request.repoScope ? { repoScope: request.repoScope } : {}),
     }),
   );
-  const selection = await select(project, request, deps);
+  const selection = await selectProcessors(project, request, deps);
   deps.logger.info({ event: "pr_lane.selection", ...selection });
 
   let processorsMs = 0;
@@ -203,7 +205,13 @@ export async function runPrLane(request: PrLaneRequest, deps: PrLaneDeps): Promi
   return report;
 }
 
-async function select(project: ProjectCheck, request: PrLaneRequest, deps: PrLaneDeps): Promise<Selection> {
+/** Which processors a lane run checks: the given refs, the changed ones, or all of them. */
+export async function selectProcessors(
+  project: ProjectCheck,
+  request: Pick<PrLaneRequest, "root" | "changedOnly" | "base" | "refs">,
+  deps: Pick<PrLaneDeps, "env" | "spawn">,
+): Promise<Selection> {
+  if (request.refs) return selectRefs(project.entries, request.refs);
   if (!request.changedOnly) return selectAll(project.entries, "every processor (changed-only is off)");
   const changed = await listChangedFiles(
     resolve(request.root),

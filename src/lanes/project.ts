@@ -62,12 +62,20 @@ export async function checkProject(request: ProjectCheckRequest): Promise<Projec
   const registryDir = join(root, config.config.registry);
   const registry = await loadRegistry(registryDir);
   const entries: CheckedEntry[] = [];
-  for (const ref of [...registry.keys()].sort()) {
+  const refs = [...registry.keys()].sort();
+  // Every source folder at once: hundreds of entries must not wait on one stat after another.
+  const present = await Promise.all(
+    refs.map((ref) => {
+      const source = registry.get(ref)?.entry.source;
+      return source === undefined ? false : isDirectory(join(root, source));
+    }),
+  );
+  for (const [i, ref] of refs.entries()) {
     const loaded = registry.get(ref);
     if (!loaded) continue;
     const { entry } = loaded;
     assertImagePolicy(entry, request.lane, request.repoScope);
-    if (!(await isDirectory(join(root, entry.source)))) {
+    if (!present[i]) {
       throw new SigilError("ERR_REGISTRY_ENTRY", `${ref}: source folder ${entry.source} does not exist`);
     }
     entries.push({

@@ -13,6 +13,7 @@ import {
   type Spawn,
   type SpawnResult,
   spawnProcess,
+  toolkitPythonPath,
 } from "../core/index.js";
 import { type Adapter, errorEnvelope, type InvokeRequest } from "./adapter.js";
 import { successEnvelopeFromPrefix } from "./settle-outputs.js";
@@ -26,6 +27,8 @@ export interface LocalAdapterOptions {
   /** Receives each stderr line of the processor (already NDJSON, or wrapped). */
   onProcessorLog?: (line: string) => void;
   parentEnv?: NodeJS.ProcessEnv;
+  /** PYTHONPATH of the processor: the toolkit's `processors/` (its runtime), by default. */
+  pythonPath?: string;
 }
 
 /** Runs a processor from source as a subprocess, no container (docs/contracts/envelope.md; PR and dev lanes). */
@@ -76,6 +79,8 @@ export class LocalAdapter implements Adapter {
       PYTHONHASHSEED: "0",
       PYTHONUNBUFFERED: "1",
       PYTHONIOENCODING: "utf-8",
+      // The runtime ships with the toolkit: a repository needs no copy of processors/_runtime.
+      PYTHONPATH: this.options.pythonPath ?? toolkitPythonPath(),
       SIGIL_WORLD: request.world_root,
       SIGIL_PROCESSOR_REF: request.processor_ref,
       SIGIL_IMAGE_DIGEST: request.image_digest,

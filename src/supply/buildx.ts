@@ -3,7 +3,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { z } from "zod";
 import type { RegistryEntry } from "../core/index.js";
-import { type Logger, parseWith, SigilError, type Spawn, silentLogger, spawnProcess } from "../core/index.js";
+import {
+  type Logger,
+  parseWith,
+  runtimeDirFor,
+  SigilError,
+  type Spawn,
+  silentLogger,
+  spawnProcess,
+} from "../core/index.js";
 import { throughMirror } from "./check.js";
 import type { RepoScope } from "./image-ref.js";
 import { assertImagePlatforms } from "./multiarch.js";
@@ -77,6 +85,10 @@ export function buildxArgs(
     "--sbom=false",
     "--label",
     `org.opencontainers.image.revision=${request.sourceCommit}`,
+    // Every processor Dockerfile takes the runtime from this named context (the repository's own
+    // copy, else the toolkit's: core/toolkit.ts), so a repository needs no copy of it.
+    "--build-context",
+    `runtime=${runtimeDirFor(request.repoRoot)}`,
     ...(request.push ? ["--push"] : []),
     join(request.repoRoot, entry.source),
   ];

@@ -46,9 +46,11 @@ export async function loadRegistry(dir: string): Promise<Registry> {
     );
   }
   const registry = new Map<string, LoadedEntry>();
-  for (const path of files) {
+  // Read at once (a registry of hundreds of entries waits on I/O, not on parsing); parse in order.
+  const texts = await Promise.all(files.map((path) => readFile(path, "utf8")));
+  for (const [i, path] of files.entries()) {
     const file = relative(dir, path);
-    const entry = parseRegistryEntry(await readFile(path, "utf8"), file);
+    const entry = parseRegistryEntry(texts[i] ?? "", file);
     const previous = registry.get(entry.ref);
     if (previous)
       throw new SigilError(

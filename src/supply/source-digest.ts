@@ -1,16 +1,23 @@
 import { relative, resolve, sep } from "node:path";
-import { canonicalize, sha256Hex, walkEntries } from "../core/index.js";
+import { canonicalize, RUNTIME_DIR, runtimeDirFor, sha256Hex, walkEntries } from "../core/index.js";
 import { type FileHashCacheOptions, hashFilesCached } from "./file-hash-cache.js";
 
 /** Caches and tests: never part of what a processor runs (each .dockerignore drops them too). */
 const IGNORED = new Set(["__pycache__", ".DS_Store", ".pytest_cache", ".mypy_cache", "tests"]);
 
-/** The shared Python runtime is copied into every processor image, so it is part of every digest. */
-export const SHARED_SOURCES = [{ dir: "processors/_runtime", as: "_runtime" }] as const;
+/** The shared Python runtime is in every processor image, so it is part of every digest. */
+export const SHARED_SOURCES = [{ dir: RUNTIME_DIR, as: "_runtime" }] as const;
 
-async function listFiles(root: string): Promise<string[]> {
+/**
+ * The runtime's packaging files (its version moves with every release) are not what a processor
+ * imports; leaving them out keeps digests equal across releases that change no runtime code.
+ */
+const RUNTIME_PACKAGING = new Set(["pyproject.toml", "_pep517.py"]);
+
+async function listFiles(root: string, shared: boolean): Promise<string[]> {
   const files: string[] = [];
-  const skip = (name: string) => IGNORED.has(name) || name.endsWith(".pyc");
+  const skip = (name: string) =>
+    IGNORED.has(name) || name.endsWith(".pyc") || (shared && RUNTIME_PACKAGING.has(name));
   // Links and other non-files are not part of what an image copies.
   for await (const { path, dirent } of walkEntries(root, { skip })) if (dirent.isFile()) files.push(path);
   return files;
@@ -34,11 +41,12 @@ export async function describeSourceDigest(
   source: string,
   options: FileHashCacheOptions = {},
 ): Promise<SourceDigest> {
-  const roots = [{ dir: source, as: "" }, ...SHARED_SOURCES].map((root) => ({
-    abs: resolve(repoRoot, root.dir),
-    as: root.as,
-  }));
-  const listed = await Promise.all(roots.map((root) => listFiles(root.abs)));
+  // A repository without its own runtime runs the toolkit's (core/toolkit.ts), so that one is hashed.
+  const roots = [
+    { abs: resolve(repoRoot, source), as: "" },
+    ...SHARED_SOURCES.map((shared) => ({ abs: runtimeDirFor(repoRoot), as: shared.as })),
+  ];
+  const listed = await Promise.all(roots.map((root) => listFiles(root.abs, root.as !== "")));
   const files = roots.flatMap((root, i) =>
     (listed[i] ?? []).map((abs) => {
       const rel = relative(root.abs, abs).split(sep).join("/");

@@ -48,7 +48,7 @@ test("the reusable workflows are workflow_call with typed inputs", () => {
 test("the PR lane receives no secrets and runs the pr-lane action in mock mode", () => {
   const workflow = parse(read(".github/workflows/pr-lane.yml"));
   expect(workflow.on.workflow_call.secrets).toBeUndefined();
-  const steps: { uses?: string; with?: Record<string, unknown> }[] = workflow.jobs["pr-lane"].steps;
+  const steps: { uses?: string; with?: Record<string, unknown> }[] = workflow.jobs.check.steps;
   expect(steps.find((s) => s.uses === "./.sigil/toolkit/actions/pr-lane")?.with?.mode).toBe("mock");
 });
 

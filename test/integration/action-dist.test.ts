@@ -82,7 +82,8 @@ describe("docs/actions.md", () => {
 
   test("the check fails when an action.yml changes and the docs are not regenerated", async () => {
     await using copy = await tempDir("sigil-docs-");
-    await copyOf(copy.path, ["scripts", "actions", "action.yml", "docs", ".github", "package.json"]);
+    // src/ holds the toolkit name and tag the reference prints (src/core/toolkit.ts).
+    await copyOf(copy.path, ["scripts", "src", "actions", "action.yml", "docs", ".github", "package.json"]);
     const meta = join(copy.path, "actions/pr-lane/action.yml");
     await writeFile(meta, (await readFile(meta, "utf8")).replace("Processor mode.", "The processor mode."));
     const stale = await script(copy.path, "gen-action-docs.js", "--check");

@@ -186,7 +186,7 @@ describe("umbrella action (dist/sigil.js)", () => {
     const run = await runBundledAction("sigil", sandbox, { command: "deploy-everything" });
     expectFailedWith(run, "ERR_ACTION_INPUT");
     expect(run.stdout).toContain(
-      "assert-multiarch, build-pin, deploy-modal, drift, pr-lane, sync-secrets, validate, validate-mock",
+      "assert-multiarch, build-pin, deploy-modal, drift, pr-lane, pr-lane-matrix, sync-secrets, validate, validate-mock",
     );
     await expectNothingOutside(sandbox);
   });

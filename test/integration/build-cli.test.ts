@@ -88,6 +88,10 @@ describe("sigil build", () => {
     expect(calls[0].argv).toEqual(
       expect.arrayContaining(["--platform", "linux/amd64,linux/arm64", "--push", "--provenance=false"]),
     );
+    // The Dockerfiles' `COPY --from=runtime`: the repository's own runtime when it has one.
+    expect(calls[0].argv).toEqual(
+      expect.arrayContaining(["--build-context", `runtime=${join(dir.path, "processors/_runtime")}`]),
+    );
 
     // Same sources, same digests: a rebuild (provenance off) pins the same index.
     const again = await runCli(args, { cwd: dir.path, env: env(dir.path) });

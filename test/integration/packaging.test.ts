@@ -112,4 +112,28 @@ describe("npm pack ships a working sigil", () => {
     const envelope = Envelope.parse(parseJsonStrict(lines[0] ?? ""));
     expect(envelope.status).toBe("success");
   });
+
+  test("the installed sigil scaffolds a repository whose processor runs on the package's own runtime", async () => {
+    const repo = join(project, "widgets");
+    await mkdir(repo);
+    const env = { PATH: process.env.PATH, HOME: project };
+    const init = await execa(sigil, ["init", "--repo", "acme/widgets", "--json"], {
+      cwd: repo,
+      env,
+      extendEnv: false,
+      reject: false,
+    });
+    expect(init.exitCode, init.stdout + init.stderr).toBe(0);
+    expect(packed).toEqual(
+      expect.arrayContaining(["processors/_runtime/pyproject.toml", "processors/_runtime/cli.py"]),
+    );
+    const run = await execa(sigil, ["run", "--ref", "example/echo@1", "--mode", "mock", "--json"], {
+      cwd: repo,
+      env,
+      extendEnv: false,
+      reject: false,
+    });
+    expect(run.exitCode, run.stderr).toBe(0);
+    expect(Envelope.parse(parseJsonStrict(run.stdout.trim())).status).toBe("success");
+  });
 });

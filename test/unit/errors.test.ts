@@ -84,6 +84,8 @@ describe("error canon", () => {
       ERR_REGISTRY_AUTH: "registry authentication failed",
       ERR_BUILD: "image build failed",
     });
+    // Adoption (docs/adoption.md).
+    expect(ERROR_TABLE.ERR_INIT_EXISTS).toBe("refusing to overwrite existing files");
     const missing = new SigilError("ERR_IMAGE_PLATFORMS", "ghcr.io/a/b/c:v1 is missing linux/arm64");
     expect(missing.message).toContain("image lacks a required platform");
   });
