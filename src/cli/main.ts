@@ -9,6 +9,7 @@ import { registerIndex } from "./commands/index-db.js";
 import { registerJob } from "./commands/job.js";
 import { registerMigrate } from "./commands/migrate.js";
 import { registerModal } from "./commands/modal.js";
+import { registerOrchestrate } from "./commands/orchestrate.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerRun } from "./commands/run.js";
 import { registerVerify } from "./commands/verify.js";
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerImage(program, ctx, setExit);
   registerRegistry(program, ctx, setExit);
   registerBuild(program, ctx, setExit);
+  registerOrchestrate(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {
