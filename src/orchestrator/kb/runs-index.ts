@@ -9,7 +9,8 @@ export const MAX_INDEX_LINE = 200;
  */
 export function runsIndexLine(run: Readonly<RunContext>, decisionId: string | null): string {
   const tail = (id: string | null) => (id ? id.slice(-12) : "-");
-  const folder = run.kb_folder.split("/").slice(2).join("/");
+  // The folder by its own name: the subject is a field of its own.
+  const folder = run.kb_folder.split("/").at(-1) ?? run.kb_folder;
   const closed = (run.closed_at ?? "").replace(/:\d{2}\.\d{3}Z$/, "Z");
   const build = (subject: string, actor: string) =>
     `- ${[run.run_id, subject, run.source_version_id.slice(0, 16), run.state, folder, `cs:${tail(run.context_pins.change_set_id)}`, `dec:${tail(decisionId)}`, actor, closed].join(" · ")}\n`;
