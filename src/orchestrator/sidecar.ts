@@ -1,4 +1,4 @@
-import { open, readdir, readFile, rm } from "node:fs/promises";
+import { link, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { canonicalize, parseJsonStrict, SigilError, writeFileAtomic } from "../core/index.js";
@@ -63,20 +63,24 @@ function alive(pid: number): boolean {
 }
 
 /**
- * Takes `context.lock` (O_EXCL). A lock left by a dead process on this host (a crash) is taken
+ * Takes `context.lock` (link(2) of a complete temp file: exclusive). A lock left by a dead process on this host (a crash) is taken
  * over; a live holder is ERR_ORCH_LOCKED: two processes never advance one run.
  */
 export async function lockRunContext(root: string, runId: string): Promise<ContextLock> {
   const path = join(runsDir(root), runId, "context.lock");
   const me = JSON.stringify({ pid: process.pid, host: hostname() });
   for (let attempt = 0; attempt < 3; attempt++) {
+    // Written whole to a temp file, then linked: link(2) fails when the name exists, and nobody
+    // ever reads a half-written lock.
+    const temp = `${path}.tmp-${process.pid}-${attempt}`;
     try {
-      const handle = await open(path, "wx");
-      await handle.writeFile(me);
-      await handle.close();
+      await writeFile(temp, me);
+      await link(temp, path);
       return { release: () => rm(path, { force: true }) };
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    } finally {
+      await rm(temp, { force: true });
     }
     let holder: { pid?: unknown; host?: unknown } = {};
     try {
