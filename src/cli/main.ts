@@ -13,6 +13,7 @@ import { registerMigrate } from "./commands/migrate.js";
 import { registerModal } from "./commands/modal.js";
 import { registerPublish } from "./commands/publish.js";
 import { registerProcessor } from "./commands/processor.js";
+import { registerOrchestrate } from "./commands/orchestrate.js";
 import { registerRegistry } from "./commands/registry.js";
 import { registerReport } from "./commands/report.js";
 import { registerRun } from "./commands/run.js";
@@ -57,6 +58,7 @@ export async function main(argv: readonly string[], ctx: CliContext = processCon
   registerReport(program, ctx, setExit);
   registerInit(program, ctx, setExit);
   registerProcessor(program, ctx, setExit);
+  registerOrchestrate(program, ctx, setExit);
   try {
     await program.parseAsync([...argv], { from: "user" });
   } catch (error) {

@@ -80,6 +80,18 @@ export const ERROR_TABLE = {
   ERR_REPORT_OUT: "report output unusable",
 
   // Orchestrator runs — add below this line.
+  ERR_PIPELINE: "unknown pipeline",
+  ERR_ORCH_RUN: "orchestrator run not found",
+  ERR_ORCH_STATE: "orchestrator run is not in a state that allows this",
+  ERR_ORCH_LOCKED: "orchestrator run is locked by another process",
+  ERR_ORCH_CONTEXT: "run context is invalid",
+  ERR_ORCH_PINS: "context pins changed since they were pinned",
+  ERR_KB_LINT: "KB doc breaks the report rules",
+  ERR_APPROVAL_MISSING: "gate approval missing",
+  ERR_APPROVAL_SIGNATURE: "gate approval signature invalid",
+  ERR_APPROVAL_MISMATCH: "gate approval does not match the request",
+  ERR_APPROVAL_REPLAYED: "gate approval already used",
+  ERR_APPROVAL_REFUSED: "gate approval refused",
 
   // Adoption (init, processor new, releases) — add below this line.
   ERR_INIT_EXISTS: "refusing to overwrite existing files",

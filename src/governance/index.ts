@@ -1,4 +1,5 @@
 export * from "./artifact/index.js";
+export * from "./approvals/index.js";
 export * from "./config.js";
 export * from "./pin-check/index.js";
 export * from "./publish-world.js";

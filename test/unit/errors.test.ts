@@ -60,6 +60,25 @@ describe("error canon", () => {
     expect(failed.message).toContain("modal CLI command failed");
   });
 
+  test("the orchestrator's codes carry their fragments (src/orchestrator, docs/orchestrator.md)", () => {
+    expect(ERROR_TABLE).toMatchObject({
+      ERR_PIPELINE: "unknown pipeline",
+      ERR_ORCH_RUN: "orchestrator run not found",
+      ERR_ORCH_STATE: "orchestrator run is not in a state that allows this",
+      ERR_ORCH_LOCKED: "orchestrator run is locked by another process",
+      ERR_ORCH_CONTEXT: "run context is invalid",
+      ERR_ORCH_PINS: "context pins changed since they were pinned",
+      ERR_KB_LINT: "KB doc breaks the report rules",
+      ERR_APPROVAL_MISSING: "gate approval missing",
+      ERR_APPROVAL_SIGNATURE: "gate approval signature invalid",
+      ERR_APPROVAL_MISMATCH: "gate approval does not match the request",
+      ERR_APPROVAL_REPLAYED: "gate approval already used",
+      ERR_APPROVAL_REFUSED: "gate approval refused",
+    });
+    const refused = new SigilError("ERR_APPROVAL_REFUSED", "review 7 is by the PR author");
+    expect(refused.message).toBe("gate approval refused: review 7 is by the PR author");
+  });
+
   test("hardening codes carry their stable fragments", () => {
     expect(ERROR_TABLE).toMatchObject({
       ERR_WRITE_PREFIX_TAKEN: "write prefix already in use",

@@ -9,7 +9,7 @@ import { REPO_ROOT, tempDir } from "../helpers/temp.js";
 const DEFAULTS = {
   registry: "registry/processors",
   governance: { branch: "main", kb_space: "dev" },
-  sovereigns: { users: [], teams: [] },
+  sovereigns: { users: [], teams: [], ssh_keys: [] },
   workflows: { build_pin: "main-lane.yml", world_artifact: "sigil-world" },
   pin_pr: { base: "main", labels: ["sigil", "pins"] },
   pr_lane: { inputs: {} },
@@ -53,14 +53,14 @@ pin_pr:
     expect(parseSigilConfig(example)).toEqual({
       ...DEFAULTS,
       governance: { repo: "acme/governance", branch: "main", kb_space: "dev" },
-      sovereigns: { users: ["octocat"], teams: ["acme/sovereigns"] },
+      sovereigns: { users: ["octocat"], teams: ["acme/sovereigns"], ssh_keys: [] },
     });
   });
 
   test("partial sections keep the other defaults; users may be numeric ids", () => {
     expect(parseSigilConfig("sovereigns:\n  users: [583231, octocat]\npin_pr:\n  base: release\n")).toEqual({
       ...DEFAULTS,
-      sovereigns: { users: [583231, "octocat"], teams: [] },
+      sovereigns: { users: [583231, "octocat"], teams: [], ssh_keys: [] },
       pin_pr: { base: "release", labels: ["sigil", "pins"] },
     });
   });
@@ -74,6 +74,9 @@ pin_pr:
   test("bad values, duplicate keys and YAML errors are ERR_CONFIG", () => {
     expectConfigError("registry: ../outside\n", "registry");
     expectConfigError("sovereigns:\n  teams: [no-slash]\n", "sovereigns.teams");
+    expectConfigError('sovereigns:\n  ssh_keys: ["alice not-a-key-line"]\n', "sovereigns.ssh_keys");
+    const line = "alice ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIGfIPE918uQv9/k9CJKLM2y0tGwvMvpwPZl52ixDhky4";
+    expect(parseSigilConfig(`sovereigns:\n  ssh_keys: ["${line}"]\n`).sovereigns.ssh_keys).toEqual([line]);
     expectConfigError("workflows:\n  build_pin: main-lane\n", "build_pin");
     expectConfigError("registry: a\nregistry: b\n", "sigil.yml");
     expectConfigError("registry: [unclosed\n", "sigil.yml");

@@ -9,6 +9,13 @@ const OwnerName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must l
 const Login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login");
 /** A user is named by login or, robust against renames, by numeric id. */
 const UserRef = z.union([Login, z.number().int().positive()]);
+/** One allowed_signers line as ssh-keygen reads it: a login, a key type, its base64 key. */
+const AllowedSignerLine = z
+  .string()
+  .regex(
+    /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38}) (?:ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(?:256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+={0,2}$/,
+    'must be an allowed_signers line "<login> <key-type> <base64-key>"',
+  );
 const WorkflowFile = z
   .string()
   .regex(/^[A-Za-z0-9_.-]+\.ya?ml$/, "must be a workflow file name like main-lane.yml");
@@ -41,6 +48,8 @@ export const SigilConfig = z.strictObject({
     .strictObject({
       users: z.array(UserRef).default([]),
       teams: z.array(OwnerName).default([]),
+      /** allowed_signers lines (`<login> <key-type> <base64-key>`) for signed local gate approvals. */
+      ssh_keys: z.array(AllowedSignerLine).default([]),
     })
     .prefault({}),
   workflows: z

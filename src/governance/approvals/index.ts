@@ -1,0 +1,3 @@
+export * from "./policy.js";
+export * from "./review-decision.js";
+export * from "./ssh.js";
