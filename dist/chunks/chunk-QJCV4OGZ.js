@@ -4064,7 +4064,7 @@ var require_util2 = __commonJS({
     try {
       crypto3 = __require("node:crypto");
       const possibleRelevantHashes = ["sha256", "sha384", "sha512"];
-      supportedHashes = crypto3.getHashes().filter((hash2) => possibleRelevantHashes.includes(hash2));
+      supportedHashes = crypto3.getHashes().filter((hash3) => possibleRelevantHashes.includes(hash3));
     } catch {
     }
     function responseURL(response) {
@@ -51968,27 +51968,27 @@ async function* walkEntries(root, options = {}) {
 }
 
 // src/core/hash.ts
-import { createHash } from "node:crypto";
+import { createHash, hash as hash2 } from "node:crypto";
 import { open as open4 } from "node:fs/promises";
 function sha256Hex(data) {
-  return createHash("sha256").update(data).digest("hex");
+  return hash2("sha256", data, "hex");
 }
 var FILE_CHUNK = 1 << 20;
 async function sha256File(path, buffer = Buffer.allocUnsafe(FILE_CHUNK)) {
-  const hash2 = createHash("sha256");
+  const hash3 = createHash("sha256");
   const handle = await open4(path, "r");
   let bytes = 0;
   try {
     for (; ; ) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
-      hash2.update(buffer.subarray(0, bytesRead));
+      hash3.update(buffer.subarray(0, bytesRead));
       bytes += bytesRead;
     }
   } finally {
     await handle.close();
   }
-  return { sha256: hash2.digest("hex"), bytes };
+  return { sha256: hash3.digest("hex"), bytes };
 }
 
 // src/core/http/client.ts
@@ -53451,13 +53451,13 @@ async function hashFile(path, buffer) {
   const handle = await open5(path, "r");
   try {
     const st = await handle.stat({ bigint: true });
-    const hash2 = createHash3("sha256");
+    const hash3 = createHash3("sha256");
     for (; ; ) {
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, null);
       if (bytesRead === 0) break;
-      hash2.update(buffer.subarray(0, bytesRead));
+      hash3.update(buffer.subarray(0, bytesRead));
     }
-    return { sha256: hash2.digest("hex"), st };
+    return { sha256: hash3.digest("hex"), st };
   } finally {
     await handle.close();
   }
@@ -55327,24 +55327,26 @@ function digestIfPresent(path, options = {}) {
   }
   const wanted = options.keep === true || options.canonical === true;
   try {
-    const hash2 = createHash4("sha256");
+    let hash3;
     const spilled = [];
     let filled = 0;
     let bytes = 0;
     for (; ; ) {
       const n = readSync(fd, BUFFER, filled, BUFFER.length - filled, null);
       if (n === 0) break;
-      hash2.update(BUFFER.subarray(filled, filled + n));
       filled += n;
       bytes += n;
       if (filled === BUFFER.length) {
+        hash3 ??= createHash4("sha256");
+        hash3.update(BUFFER);
         if (wanted) spilled.push(Buffer.from(BUFFER));
         filled = 0;
       }
     }
-    const digest = { sha256: hash2.digest("hex"), bytes };
-    if (!wanted) return digest;
     const tail = BUFFER.subarray(0, filled);
+    const sha256 = hash3 ? hash3.update(tail).digest("hex") : sha256Hex(tail);
+    const digest = { sha256, bytes };
+    if (!wanted) return digest;
     const whole = spilled.length > 0 ? Buffer.concat([...spilled, tail]) : tail;
     if (options.canonical) digest.canonical = isCanonicalJson(whole);
     if (options.keep) digest.content = Buffer.from(whole);
