@@ -1,10 +1,11 @@
-import { createHash } from "node:crypto";
+import { createHash, hash } from "node:crypto";
 import { open } from "node:fs/promises";
 
 export type Sha256Hex = string;
 
+/** One-shot `crypto.hash`: same digest as a Hash object, without building one per call. */
 export function sha256Hex(data: string | Uint8Array): Sha256Hex {
-  return createHash("sha256").update(data).digest("hex");
+  return hash("sha256", data, "hex");
 }
 
 /** 1 MiB reads hash about twice as fast as the 64 KiB default of streams (measured here: ~0.8 GB/s against ~0.37 GB/s). */

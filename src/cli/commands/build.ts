@@ -2,7 +2,6 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { canonicalize, SigilError, spawnProcess, writeFileAtomic } from "../../core/index.js";
-import { listChangedFiles, selectChanged } from "../../lanes/index.js";
 import { buildAndPin, loadRegistry, Provenance } from "../../supply/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
@@ -73,6 +72,8 @@ export function registerBuild(program: Command, ctx: CliContext, setExit: (code:
       const root = await git(cwd, ["rev-parse", "--show-toplevel"], env);
       let reason = `${loaded.length} processor(s)`;
       if (flags.changedSince) {
+        // Loaded when the command runs: `sigil run` never evaluates this subtree (start-up cost).
+        const { listChangedFiles, selectChanged } = await import("../../lanes/index.js");
         const changed = await listChangedFiles(root, flags.changedSince, io.ctx.env);
         if ("files" in changed) {
           const rel = (f: string) => resolve(registryDir, f).slice(root.length + 1);

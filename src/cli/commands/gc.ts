@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { canonicalize } from "../../core/index.js";
-import { collectGarbage, type GcReport } from "../../world/index.js";
+import type { GcReport } from "../../world/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { WorldFlags, worldOptions } from "../flags.js";
@@ -41,6 +41,8 @@ receipt twins younger than 15 minutes are kept (they may belong to a run still w
     flags: GcFlags,
     run: async (flags, io) => {
       const root = io.existingWorld(flags.worldArg, flags.world);
+      // Loaded when the command runs: `sigil run` never evaluates this subtree (start-up cost).
+      const { collectGarbage } = await import("../../world/index.js");
       const report = await collectGarbage(root, { dryRun: flags.dryRun === true });
       io.stdout.write(flags.json ? `${canonicalize(report)}\n` : renderGc(report));
       return EXIT.ok;

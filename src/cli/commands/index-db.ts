@@ -1,7 +1,11 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { canonicalize } from "../../core/index.js";
-import { catchUp, type IndexDb, listRuns, openIndex, reindex, type SyncReport } from "../../index/index.js";
+import type { IndexDb, SyncReport } from "../../index/index.js";
+
+// Loaded when the command runs: `sigil run` never evaluates this subtree (start-up cost).
+const indexModule = () => import("../../index/index.js");
+
 import { type CommandIo, defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { CountFlag, WorldFlags, worldOptions } from "../flags.js";
@@ -12,6 +16,7 @@ async function withIndex<T>(
   root: string,
   fn: (db: IndexDb, root: string) => Promise<T>,
 ): Promise<T> {
+  const { openIndex } = await indexModule();
   const db = await openIndex({ worldRoot: root, databaseUrl: io.env.DATABASE_URL });
   try {
     return await fn(db, root);
@@ -72,7 +77,7 @@ export function registerIndex(program: Command, ctx: CliContext, setExit: (code:
       .command("reindex")
       .description("Rebuild the run index from the world's artifacts alone, in one transaction."),
     "reindex",
-    reindex,
+    async (db, root) => (await indexModule()).reindex(db, root),
   );
   indexing(
     program
@@ -81,7 +86,7 @@ export function registerIndex(program: Command, ctx: CliContext, setExit: (code:
       .command("sync")
       .description("Index only the runs and receipts not yet indexed (incremental catch-up)."),
     "index sync",
-    catchUp,
+    async (db, root) => (await indexModule()).catchUp(db, root),
   );
 
   const list = worldOptions(
@@ -101,6 +106,7 @@ export function registerIndex(program: Command, ctx: CliContext, setExit: (code:
     flags: ListFlags,
     run: async (flags, io) => {
       const root = io.existingWorld(flags.worldArg, flags.world);
+      const { catchUp, listRuns } = await indexModule();
       const rows = await withIndex(io, root, async (db) => {
         await catchUp(db, root);
         return listRuns(db, {

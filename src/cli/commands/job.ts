@@ -2,8 +2,7 @@ import { relative, resolve } from "node:path";
 import { type Command, Option } from "commander";
 import { z } from "zod";
 import { Mode } from "../../core/index.js";
-import { JOB_TYPES, type JobRunResult, runJob } from "../../jobs/index.js";
-import { tracerFromEnv } from "../../observability/index.js";
+import type { JobRunResult } from "../../jobs/index.js";
 import { Lane } from "../../supply/index.js";
 import { type CommandIo, defineCommand, type ErrorBody, resolveLogFormat } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
@@ -94,6 +93,11 @@ function renderHuman(result: JobRunResult, io: CommandIo): string {
 async function jobRunCommand(flags: JobRunFlags, io: CommandIo): Promise<number> {
   const format = resolveLogFormat(flags.logFormat, io.env, io.stderr);
   const logger = io.logger(format);
+  // Loaded when the command runs: `sigil run` never evaluates this subtree (start-up cost).
+  const [{ runJob }, { tracerFromEnv }] = await Promise.all([
+    import("../../jobs/index.js"),
+    import("../../observability/index.js"),
+  ]);
   const tracer = await tracerFromEnv(io.ctx.env, logger);
   const root = resolve(io.ctx.cwd, flags.root ?? ".");
   try {
@@ -130,6 +134,7 @@ async function jobRunCommand(flags: JobRunFlags, io: CommandIo): Promise<number>
 const JobTypesFlags = z.strictObject({ json: z.boolean().optional() });
 
 async function jobTypesCommand(flags: z.infer<typeof JobTypesFlags>, io: CommandIo): Promise<number> {
+  const { JOB_TYPES } = await import("../../jobs/index.js");
   const types = [...JOB_TYPES.values()].map((t) => ({
     job_type: t.id,
     version: t.version,

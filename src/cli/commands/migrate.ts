@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { canonicalize } from "../../core/index.js";
-import { type MigrateReport, migrateWorld } from "../../world/migrations/index.js";
+import type { MigrateReport } from "../../world/migrations/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { WorldFlags, worldOptions } from "../flags.js";
@@ -54,6 +54,8 @@ step. Rerunning is safe: migrated manifests are left as they are.`,
     run: async (flags, io) => {
       const root = io.existingWorld(flags.worldArg, flags.world);
       const onProgress = progressLine(io, flags.dryRun ? "planning" : "migrating");
+      // Loaded when the command runs: `sigil run` never evaluates this subtree (start-up cost).
+      const { migrateWorld } = await import("../../world/migrations/index.js");
       const report = await migrateWorld(root, {
         dryRun: flags.dryRun === true,
         ...(onProgress ? { onProgress } : {}),

@@ -1,7 +1,6 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { validateMock, validateMockFailure } from "../../lanes/index.js";
 import {
   checkDrift,
   driftError,
@@ -70,6 +69,8 @@ export function registerModalChecks(modal: Command, ctx: CliContext, setExit: (c
       const env: ModalEnv = flags.env;
       const transport = sdkTransport(modalCredentialsFrom(io.ctx.env));
       const repoScope = io.env.GITHUB_REPOSITORY;
+      // Loaded when the command runs: `sigil run` never evaluates this subtree (start-up cost).
+      const { validateMock, validateMockFailure } = await import("../../lanes/index.js");
       try {
         const report = await validateMock(
           {

@@ -2,12 +2,6 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import {
-  renderReportJson,
-  renderReportMarkdown,
-  verifyWorld,
-  verifyWorldParallel,
-} from "../../world/verify/index.js";
 import { type CommandIo, defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { WorldFlags, worldOptions } from "../flags.js";
@@ -73,6 +67,10 @@ Example:
       const onProgress = progressLine(io, "verifying runs");
       const progress = { ...(onProgress ? { onProgress } : {}), replay: flags.replay === true };
       const workerScript = verifyWorkerScript();
+      // Loaded when the command runs: `sigil run` never evaluates this subtree (start-up cost).
+      const { renderReportJson, renderReportMarkdown, verifyWorld, verifyWorldParallel } = await import(
+        "../../world/verify/index.js"
+      );
       const report = workerScript
         ? await verifyWorldParallel(root, workerScript, progress)
         : await verifyWorld(root, progress);

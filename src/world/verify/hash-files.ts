@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
+import { createHash, type Hash } from "node:crypto";
 import { closeSync, constants, openSync, readFileSync, readSync } from "node:fs";
-import { isCanonicalJson } from "../../core/index.js";
+import { isCanonicalJson, sha256Hex } from "../../core/index.js";
 
 export interface DiskDigest {
   sha256: string;
@@ -42,24 +42,28 @@ export function digestIfPresent(
   }
   const wanted = options.keep === true || options.canonical === true;
   try {
-    const hash = createHash("sha256");
+    // A file that fits the buffer (nearly all of a world) is hashed in one call from it; only a
+    // larger one streams through a Hash object, a buffer at a time.
+    let hash: Hash | undefined;
     const spilled: Buffer[] = [];
     let filled = 0;
     let bytes = 0;
     for (;;) {
       const n = readSync(fd, BUFFER, filled, BUFFER.length - filled, null);
       if (n === 0) break;
-      hash.update(BUFFER.subarray(filled, filled + n));
       filled += n;
       bytes += n;
       if (filled === BUFFER.length) {
+        hash ??= createHash("sha256");
+        hash.update(BUFFER);
         if (wanted) spilled.push(Buffer.from(BUFFER));
         filled = 0;
       }
     }
-    const digest: DiskDigest & { canonical?: boolean } = { sha256: hash.digest("hex"), bytes };
-    if (!wanted) return digest;
     const tail = BUFFER.subarray(0, filled);
+    const sha256 = hash ? hash.update(tail).digest("hex") : sha256Hex(tail);
+    const digest: DiskDigest & { canonical?: boolean } = { sha256, bytes };
+    if (!wanted) return digest;
     const whole = spilled.length > 0 ? Buffer.concat([...spilled, tail]) : tail;
     if (options.canonical) digest.canonical = isCanonicalJson(whole);
     if (options.keep) digest.content = Buffer.from(whole);
