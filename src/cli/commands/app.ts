@@ -1,19 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import {
-  appUserIdFromEnv,
-  createHandlers,
-  createSigilApp,
-  createSigilProbot,
-  GITHUB_ACTIONS_BOT_ID,
-  type HandlerDeps,
-  parseAppEnv,
-  receiveActionsEvent,
-  resolveAppUserId,
-  startAppServer,
-} from "../../app/index.js";
+import type { HandlerDeps } from "../../app/index.js";
 import { createHttpClient, createLogger } from "../../core/index.js";
-import { createRegistryClient, credentialsFromEnv } from "../../supply/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 
@@ -39,6 +27,19 @@ GitHub-compatible API. Prints one line with the URL when listening; logs are NDJ
   defineCommand(command, ctx, setExit, {
     flags: AppFlags,
     run: async (flags, io) => {
+      // The App (Probot, Octokit, the governance publisher) loads only when this command runs.
+      const {
+        appUserIdFromEnv,
+        createHandlers,
+        createSigilApp,
+        createSigilProbot,
+        GITHUB_ACTIONS_BOT_ID,
+        parseAppEnv,
+        receiveActionsEvent,
+        resolveAppUserId,
+        startAppServer,
+      } = await import("../../app/index.js");
+      const handlerDeps = await productionHandlerDeps();
       if (flags.fromActions) {
         const logger = io.logger("json").child({ component: "app" });
         const handlers = createHandlers(
@@ -85,14 +86,17 @@ GitHub-compatible API. Prints one line with the URL when listening; logs are NDJ
 }
 
 /** Production dependencies of the handlers: registry credentials from the environment. */
-function handlerDeps(
-  env: Readonly<Record<string, string | undefined>>,
-  appUserId: HandlerDeps["appUserId"],
-): HandlerDeps {
-  const credentials = credentialsFromEnv(env);
-  return {
-    appUserId,
-    registryClientFor: () =>
-      createRegistryClient({ http: createHttpClient({ timeoutMs: 30_000 }), credentials }),
+async function productionHandlerDeps() {
+  const { createRegistryClient, credentialsFromEnv } = await import("../../supply/index.js");
+  return (
+    env: Readonly<Record<string, string | undefined>>,
+    appUserId: HandlerDeps["appUserId"],
+  ): HandlerDeps => {
+    const credentials = credentialsFromEnv(env);
+    return {
+      appUserId,
+      registryClientFor: () =>
+        createRegistryClient({ http: createHttpClient({ timeoutMs: 30_000 }), credentials }),
+    };
   };
 }

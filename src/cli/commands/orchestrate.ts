@@ -2,15 +2,7 @@ import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
 import { canonicalize } from "../../core/index.js";
-import { loadSigilConfig } from "../../governance/index.js";
-import {
-  approveLocalRequest,
-  openLocalOrchestrator,
-  type RunStatus,
-  resumeRun,
-  startRun,
-  statusOfRun,
-} from "../../orchestrator/index.js";
+import type { RunStatus } from "../../orchestrator/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 
@@ -75,6 +67,9 @@ export function registerOrchestrate(
         actor: z.string().min(1).optional(),
       }),
       run: async (flags, io) => {
+        // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
+        const { loadSigilConfig } = await import("../../governance/index.js");
+        const { openLocalOrchestrator, startRun } = await import("../../orchestrator/index.js");
         const root = resolve(io.ctx.cwd, flags.root);
         const { config } = await loadSigilConfig(root);
         const orch = await openLocalOrchestrator({ root, kb: resolve(io.ctx.cwd, flags.kb) });
@@ -101,6 +96,11 @@ export function registerOrchestrate(
     args: ["runId"],
     flags: z.strictObject({ ...Common, runId: RunId }),
     run: async (flags, io) => {
+      // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
+      const { loadSigilConfig } = await import("../../governance/index.js");
+      const { approveLocalRequest, openLocalOrchestrator, resumeRun, startRun, statusOfRun } = await import(
+        "../../orchestrator/index.js"
+      );
       const status = await statusOfRun(resolve(io.ctx.cwd, flags.root), flags.runId);
       io.stdout.write(flags.json ? `${canonicalize(status)}\n` : render(status));
       return EXIT.ok;
@@ -111,6 +111,11 @@ export function registerOrchestrate(
     args: ["runId"],
     flags: z.strictObject({ ...Common, runId: RunId }),
     run: async (flags, io) => {
+      // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
+      const { loadSigilConfig } = await import("../../governance/index.js");
+      const { approveLocalRequest, openLocalOrchestrator, resumeRun, startRun, statusOfRun } = await import(
+        "../../orchestrator/index.js"
+      );
       const orch = await openLocalOrchestrator({
         root: resolve(io.ctx.cwd, flags.root),
         kb: resolve(io.ctx.cwd, flags.kb),
@@ -135,6 +140,8 @@ export function registerOrchestrate(
       args: ["request"],
       flags: z.strictObject({ ...Common, request: z.string().min(1), key: z.string().min(1) }),
       run: async (flags, io) => {
+        // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
+        const { approveLocalRequest } = await import("../../orchestrator/index.js");
         const kb = resolve(io.ctx.cwd, flags.kb);
         // A path into a checkout of the KB is taken relative to it; otherwise it is a KB path.
         const asFile = resolve(io.ctx.cwd, flags.request);

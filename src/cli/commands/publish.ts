@@ -1,14 +1,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { canonicalize, SigilError } from "../../core/index.js";
-import { createOctokit, githubBaseUrlFromEnv } from "../../github/index.js";
-import {
-  createGitHubPublisher,
-  createLocalGitPublisher,
-  type GovernancePublisher,
-  type PublishedRun,
-  publishWorld,
-} from "../../governance/index.js";
+import type { GovernancePublisher, PublishedRun } from "../../governance/index.js";
 import { type CommandIo, defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { WorldFlags, worldOptions } from "../flags.js";
@@ -32,10 +25,13 @@ async function publisherFor(
   if (!github) {
     if (to.startsWith("github:"))
       throw new SigilError("ERR_USAGE", `--to ${to}: expected github:<owner>/<repo>`);
+    const { createLocalGitPublisher } = await import("../../governance/index.js");
     return createLocalGitPublisher({ repo: to, ...(branch ? { branch } : {}) });
   }
   const token = io.ctx.env.GITHUB_TOKEN;
   if (!token) throw new SigilError("ERR_USAGE", `--to ${to} needs GITHUB_TOKEN in the environment`);
+  const { createOctokit, githubBaseUrlFromEnv } = await import("../../github/index.js");
+  const { createGitHubPublisher } = await import("../../governance/index.js");
   const octokit = createOctokit({
     auth: token,
     baseUrl: githubBaseUrlFromEnv(io.ctx.env),
@@ -85,6 +81,7 @@ Examples:
     run: async (flags, io) => {
       const world = io.existingWorld(flags.worldArg, flags.world);
       const publisher = await publisherFor(flags.to, flags.branch, io);
+      const { publishWorld } = await import("../../governance/index.js");
       const report = await publishWorld({
         world,
         publisher,

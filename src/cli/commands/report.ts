@@ -3,7 +3,6 @@ import type { Command } from "commander";
 import { z } from "zod";
 import { systemClock } from "../../core/index.js";
 import type { ReportSummary } from "../../report/index.js";
-import { verifyWorld, verifyWorldParallel } from "../../world/verify/index.js";
 import { defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { WorldFlags, worldOptions } from "../flags.js";
@@ -57,6 +56,7 @@ Examples:
       const options = onProgress ? { onProgress } : {};
       // Loaded on first use: the layout library stays out of every other command's start-up.
       const { generateReport, renderSummaryJson } = await import("../../report/index.js");
+      const { verifyWorld, verifyWorldParallel } = await import("../../world/verify/index.js");
       const workerScript = verifyWorkerScript();
       const summary = await generateReport({
         worldRoot,
