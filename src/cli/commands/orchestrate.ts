@@ -97,10 +97,7 @@ export function registerOrchestrate(
     flags: z.strictObject({ ...Common, runId: RunId }),
     run: async (flags, io) => {
       // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
-      const { loadSigilConfig } = await import("../../governance/index.js");
-      const { approveLocalRequest, openLocalOrchestrator, resumeRun, startRun, statusOfRun } = await import(
-        "../../orchestrator/index.js"
-      );
+      const { statusOfRun } = await import("../../orchestrator/index.js");
       const status = await statusOfRun(resolve(io.ctx.cwd, flags.root), flags.runId);
       io.stdout.write(flags.json ? `${canonicalize(status)}\n` : render(status));
       return EXIT.ok;
@@ -112,10 +109,7 @@ export function registerOrchestrate(
     flags: z.strictObject({ ...Common, runId: RunId }),
     run: async (flags, io) => {
       // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
-      const { loadSigilConfig } = await import("../../governance/index.js");
-      const { approveLocalRequest, openLocalOrchestrator, resumeRun, startRun, statusOfRun } = await import(
-        "../../orchestrator/index.js"
-      );
+      const { openLocalOrchestrator, resumeRun } = await import("../../orchestrator/index.js");
       const orch = await openLocalOrchestrator({
         root: resolve(io.ctx.cwd, flags.root),
         kb: resolve(io.ctx.cwd, flags.kb),
