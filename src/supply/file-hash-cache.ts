@@ -45,10 +45,15 @@ export interface FileHashCacheOptions {
   clock?: Clock;
 }
 
-/** `$XDG_CACHE_HOME/sigil`, else a per-user directory in the OS temp dir: a read-only checkout works. */
-export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * `$XDG_CACHE_HOME/sigil`, else a per-user directory in the OS temp dir: a read-only checkout works.
+ * Off (null) in a GitHub Actions job without XDG_CACHE_HOME: a runner is thrown away after the job,
+ * so a cache there would never be read again and would only leave files outside the workspace.
+ */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string | null {
   const xdg = env.XDG_CACHE_HOME;
   if (xdg?.startsWith("/")) return join(xdg, "sigil");
+  if (env.GITHUB_ACTIONS === "true") return null;
   return join(tmpdir(), `sigil-cache-${process.getuid?.() ?? "user"}`);
 }
 

@@ -221,3 +221,12 @@ describe("source digest cache", () => {
     );
   });
 });
+
+describe("defaultCacheDir", () => {
+  test("is off in a GitHub Actions job (a runner is thrown away), unless XDG_CACHE_HOME says where", async () => {
+    const { defaultCacheDir } = await import("../../src/supply/file-hash-cache.js");
+    expect(defaultCacheDir({ GITHUB_ACTIONS: "true" })).toBeNull();
+    expect(defaultCacheDir({ GITHUB_ACTIONS: "true", XDG_CACHE_HOME: "/c" })).toBe("/c/sigil");
+    expect(defaultCacheDir({})).toMatch(/sigil-cache-/);
+  });
+});

@@ -54861,6 +54861,7 @@ var CacheFile = external_exports.strictObject({
 function defaultCacheDir(env = process.env) {
   const xdg = env.XDG_CACHE_HOME;
   if (xdg?.startsWith("/")) return join7(xdg, "sigil");
+  if (env.GITHUB_ACTIONS === "true") return null;
   return join7(tmpdir2(), `sigil-cache-${process.getuid?.() ?? "user"}`);
 }
 function keyOf(st) {
