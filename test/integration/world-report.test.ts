@@ -150,6 +150,8 @@ describe("world report (workflow_run.completed → sigil/determinism, sticky com
     expect(tree).toContain(`artifacts/${reviewRun}/manifest.json`);
     const path = reportPath({ owner: OWNER, repo: REPO }, runId);
     expect(tree).toContain(path);
+    // The World report page beside the Markdown: one self-contained file (issue: App part 2, item 4).
+    expect(tree).toContain(path.replace(/determinism\.md$/, "report.html"));
     expect(check?.output.summary).toContain(`https://github.com/acme/gov/blob/main/${path}`);
 
     const writes = fake.writes().length;

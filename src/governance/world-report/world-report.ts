@@ -1,6 +1,7 @@
 import type { Octokit } from "@octokit/rest";
 import type { Logger, SigilConfig } from "../../core/index.js";
 import { SigilError } from "../../core/index.js";
+import { gatherReport, renderReport } from "../../report/index.js";
 import type { Finding, VerifyReport } from "../../world/verify/index.js";
 import { verifyWorld } from "../../world/verify/index.js";
 import {
@@ -245,10 +246,24 @@ async function publish(
     repository: deps.repository,
   });
   const published = await publishWorld({ world, publisher, verify: async () => report });
+  // The full report: the Markdown GitHub renders, and beside it the World report page (one
+  // self-contained file, no clock: the same World gives the same bytes, so a replay is a no-op).
+  const model = await gatherReport(world, { verify: async () => report });
+  // The World is named by where it came from, not by the temp folder it was extracted into.
+  const named = {
+    ...model,
+    world: `${deps.repository.owner}/${deps.repository.repo} workflow run ${run.id}`,
+  };
+  const page = renderReport(named, "file").get("report.html");
+  const markdownPath = reportPath(deps.repository, run.id, run.attempt);
+  const encode = (text: string) => new TextEncoder().encode(text);
   await publisher.publish({
     message: `Report: determinism of ${deps.repository.owner}/${deps.repository.repo} workflow run ${run.id}`,
     files: [
-      { path: reportPath(deps.repository, run.id, run.attempt), bytes: new TextEncoder().encode(markdown) },
+      { path: markdownPath, bytes: encode(markdown) },
+      ...(page
+        ? [{ path: markdownPath.replace(/determinism\.md$/, "report.html"), bytes: encode(page) }]
+        : []),
     ],
   });
   return published;
