@@ -64,3 +64,18 @@ export function runtimeDirFor(repoRoot: string): string {
 export function toolkitPythonPath(): string {
   return join(toolkitRoot(), dirname(RUNTIME_DIR));
 }
+
+/**
+ * PYTHONPATH for a processor of `repoRoot`: the toolkit's `processors/`, or, when the running code
+ * is not inside a toolkit folder (a bundle copied elsewhere), the repository's own copy of the
+ * runtime; with neither, the toolkit's error says where it looked.
+ */
+export function pythonPathFor(repoRoot: string): string {
+  try {
+    return toolkitPythonPath();
+  } catch (error) {
+    if (existsSync(resolve(repoRoot, RUNTIME_DIR, "__init__.py")))
+      return resolve(repoRoot, dirname(RUNTIME_DIR));
+    throw error;
+  }
+}

@@ -9,11 +9,11 @@ import {
   isErrorCode,
   ProcessorStatusLine,
   parseJsonStrict,
+  pythonPathFor,
   SigilError,
   type Spawn,
   type SpawnResult,
   spawnProcess,
-  toolkitPythonPath,
 } from "../core/index.js";
 import { type Adapter, errorEnvelope, type InvokeRequest } from "./adapter.js";
 import { successEnvelopeFromPrefix } from "./settle-outputs.js";
@@ -80,7 +80,7 @@ export class LocalAdapter implements Adapter {
       PYTHONUNBUFFERED: "1",
       PYTHONIOENCODING: "utf-8",
       // The runtime ships with the toolkit: a repository needs no copy of processors/_runtime.
-      PYTHONPATH: this.options.pythonPath ?? toolkitPythonPath(),
+      PYTHONPATH: this.options.pythonPath ?? pythonPathFor(this.options.repoRoot),
       SIGIL_WORLD: request.world_root,
       SIGIL_PROCESSOR_REF: request.processor_ref,
       SIGIL_IMAGE_DIGEST: request.image_digest,

@@ -54081,6 +54081,15 @@ function runtimeDirFor(repoRoot) {
 function toolkitPythonPath() {
   return join3(toolkitRoot(), dirname3(RUNTIME_DIR));
 }
+function pythonPathFor(repoRoot) {
+  try {
+    return toolkitPythonPath();
+  } catch (error63) {
+    if (existsSync2(resolve(repoRoot, RUNTIME_DIR, "__init__.py")))
+      return resolve(repoRoot, dirname3(RUNTIME_DIR));
+    throw error63;
+  }
+}
 
 // src/actions/runtime.ts
 function defineAction(definition) {
@@ -57056,7 +57065,7 @@ var LocalAdapter = class {
       PYTHONUNBUFFERED: "1",
       PYTHONIOENCODING: "utf-8",
       // The runtime ships with the toolkit: a repository needs no copy of processors/_runtime.
-      PYTHONPATH: this.options.pythonPath ?? toolkitPythonPath(),
+      PYTHONPATH: this.options.pythonPath ?? pythonPathFor(this.options.repoRoot),
       SIGIL_WORLD: request.world_root,
       SIGIL_PROCESSOR_REF: request.processor_ref,
       SIGIL_IMAGE_DIGEST: request.image_digest,
