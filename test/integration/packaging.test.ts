@@ -1,9 +1,11 @@
-import { mkdir, realpath, writeFile } from "node:fs/promises";
+import { access, mkdir, readFile, realpath, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { execa } from "execa";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
+import { HEALTH_PATH } from "../../src/app/server.js";
 import { Envelope, parseJsonStrict } from "../../src/core/index.js";
+import { PRIVATE_KEY } from "../helpers/app-harness.js";
 import { REPO_ROOT, tempDir } from "../helpers/temp.js";
 
 // Real `npm pack` and `npm install` (the npm cache is warm; the registry may be reached for
@@ -135,5 +137,59 @@ describe("npm pack ships a working sigil", () => {
     });
     expect(run.exitCode, run.stderr).toBe(0);
     expect(Envelope.parse(parseJsonStrict(run.stdout.trim())).status).toBe("success");
+  });
+
+  // No Docker engine runs here, so app.Dockerfile is checked in two halves: its instructions
+  // name files that exist and copy into the image what the App needs; and those very files,
+  // with production dependencies only (what `npm prune --omit=dev` leaves), serve the App.
+  test("app.Dockerfile copies what exists, and its image's contents start the App it names", async () => {
+    const dockerfile = await readFile(join(REPO_ROOT, "app.Dockerfile"), "utf8");
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages).toHaveLength(2);
+    const copies = (stage: string) =>
+      [...stage.matchAll(/^COPY (--from=\S+ )?(.+)$/gm)].map((m) => ({
+        from: m[1] ?? "",
+        sources: (m[2] ?? "").trim().split(/\s+/).slice(0, -1),
+      }));
+    for (const copy of copies(stages[0] ?? "")) {
+      for (const source of copy.sources) await access(join(REPO_ROOT, source));
+    }
+    const runtime = copies(stages[1] ?? "").flatMap((c) => c.sources.map((s) => s.replace(/^\/app\//, "")));
+    expect(runtime.sort()).toEqual(["bin", "lib", "node_modules", "package.json"]);
+    expect(dockerfile).toMatch(/^ENTRYPOINT \["node", "bin\/sigil\.cjs", "app"\]$/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*'\/healthz'/m);
+    expect(HEALTH_PATH).toBe("/healthz");
+
+    const child = execa(process.execPath, [join(installedPackage, "bin/sigil.cjs"), "app"], {
+      cwd: project,
+      env: {
+        PATH: process.env.PATH,
+        NODE_ENV: "production",
+        APP_ID: "4242",
+        PRIVATE_KEY,
+        WEBHOOK_SECRET: "docker-secret",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        LOG_LEVEL: "info",
+      },
+      extendEnv: false,
+      reject: false,
+    });
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        let seen = "";
+        child.stdout?.on("data", (chunk: Buffer) => {
+          seen += chunk.toString();
+          const m = seen.match(/listening on (http:\/\/[^\s]+)/);
+          if (m?.[1]) resolve(m[1]);
+        });
+        child.once("exit", () => reject(new Error(`exited before listening: ${seen}`)));
+      });
+      expect((await fetch(`${url}${HEALTH_PATH}`)).status).toBe(200);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    const done = await child;
+    expect(done.exitCode, String(done.stderr)).toBe(143);
   });
 });
