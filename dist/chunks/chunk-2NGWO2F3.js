@@ -53140,6 +53140,22 @@ var OutputsIndex = external_exports.array(OutputEntry).refine((items) => items.e
   message: "outputs index must be sorted by path with unique paths"
 });
 
+// src/core/contracts/owner-name.ts
+var OWNER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
+var NAME = /^[A-Za-z0-9._-]{1,100}$/;
+function parseOwnerName(text) {
+  const slash = text.indexOf("/");
+  if (slash < 0) return null;
+  const owner = text.slice(0, slash);
+  const repo = text.slice(slash + 1);
+  if (!OWNER.test(owner) || !NAME.test(repo) || repo === "." || repo === "..") return null;
+  return { owner, repo };
+}
+var OwnerName = external_exports.string().refine(
+  (text) => parseOwnerName(text) !== null,
+  "must be owner/name (a GitHub account and repository name)"
+);
+
 // src/core/contracts/processor-status.ts
 var ProcessorStatusLine = external_exports.discriminatedUnion("status", [
   external_exports.object({ status: external_exports.literal("success"), execution_id: external_exports.string().min(1) }),
@@ -53213,7 +53229,6 @@ var RegistryEntry = external_exports.strictObject({
 
 // src/core/contracts/sigil-config.ts
 var SIGIL_CONFIG_PATH = ".github/sigil.yml";
-var OwnerName = external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/name");
 var Login = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login");
 var UserRef = external_exports.union([Login, external_exports.number().int().positive()]);
 var AllowedSignerLine = external_exports.string().regex(
@@ -56139,7 +56154,7 @@ function workspacePathInput(fallback) {
   );
 }
 function repositoryInput() {
-  return orDefault("").pipe(external_exports.string().regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"));
+  return orDefault("").pipe(external_exports.union([external_exports.literal(""), OwnerName]));
 }
 
 // src/actions/supply-inputs.ts
