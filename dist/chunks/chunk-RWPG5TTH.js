@@ -53396,8 +53396,11 @@ var PATTERNS = [
   // Modal token id/secret
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g
 ];
-var BEARER = /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
-var AUTH_HEADER = /(["']?(?:authorization|proxy-authorization|x-api-key|api-key)["']?\s*[:=]\s*["']?)[^"',\s}]+/gi;
+var BEARER = /\b(Bearer|Basic|token)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi;
+var AUTH_HEADER = /(?<![A-Za-z0-9_-])(["']?(?:authorization|proxy-authorization|x-api-key|api-key)["']?\s*[:=]\s*["']?)(?:(Bearer|Basic|token)(\s+)[^"',\s}]+|([^"',\s}]+))/gi;
+var PROSE_WORD = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:-[a-z]+)*[.,;:!?]?$/;
+var MAX_PROSE_WORD = 24;
+var looksLikeProse = (value) => value.length <= MAX_PROSE_WORD && PROSE_WORD.test(value);
 var URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^\s/:@]+:[^\s/@]+@/gi;
 var SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DSN)/i;
 var MIN_SECRET_LENGTH = 6;
@@ -53446,7 +53449,13 @@ function createRedactor(secretValues = secretValuesFrom(process.env)) {
   return function redact(text) {
     let out = maskValues(text);
     for (const pattern of PATTERNS) out = out.replace(pattern, MASK);
-    return out.replace(BEARER, `$1 ${MASK}`).replace(AUTH_HEADER, `$1${MASK}`).replace(URL_CREDENTIALS, `$1${MASK}@`);
+    return out.replace(AUTH_HEADER, (whole, name, scheme, space, bare) => {
+      if (scheme) return `${name}${scheme}${space}${MASK}`;
+      return bare && looksLikeProse(bare) ? whole : `${name}${MASK}`;
+    }).replace(
+      BEARER,
+      (whole, scheme, space, value) => looksLikeProse(value) ? whole : `${scheme}${space}${MASK}`
+    ).replace(URL_CREDENTIALS, `$1${MASK}@`);
   };
 }
 function redactDeep(value, redact) {
