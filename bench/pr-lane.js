@@ -2,10 +2,11 @@
 // it) over the two example processors, and how much of it is spent outside the processors'
 // own subprocesses (4 runs: 2 processors × 2 identical runs). Goal: own overhead ≤ 1000 ms.
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runnerStep } from "./lib/runner-step.js";
 import { fmt, median, timeMs } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -27,25 +28,13 @@ export function main(runs = Number(process.env.BENCH_RUNS ?? 5)) {
         filter: (p) => !p.includes("__pycache__"),
       });
     }
-    mkdirSync(join(dir, "tmp"));
-    const output = join(dir, "output");
-    const summary = join(dir, "summary");
-    const env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      TMPDIR: join(dir, "tmp"),
-      CI: "true",
-      GITHUB_WORKSPACE: workspace,
-      GITHUB_OUTPUT: output,
-      GITHUB_STEP_SUMMARY: summary,
-    };
+    const step = runnerStep(dir, workspace);
     const once = () => {
-      writeFileSync(output, "");
-      writeFileSync(summary, "");
+      step.reset();
       const wall = timeMs(() =>
         execFileSync(process.execPath, [join(ROOT, "dist/pr-lane.js")], {
           cwd: workspace,
-          env,
+          env: step.env,
           stdio: "ignore",
         }),
       );

@@ -2,35 +2,13 @@
 // through the GitHub publisher (compiled lib/) against the fake GitHub (test/fake-github/,
 // standalone, over loopback HTTP), and the requests and writes of publishing it again.
 // Goal: a constant count ≤ 6 whatever M, and 0 writes on the re-run.
-import { spawn } from "node:child_process";
-import { once } from "node:events";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { startFake } from "./lib/app-fake.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const SIZES = [5, 50, 500];
 const GOAL = 6;
-
-async function startFake() {
-  const child = spawn(process.execPath, [join(ROOT, "test/fake-github/server.js"), "--port", "0"], {
-    cwd: ROOT,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines = createInterface({ input: child.stdout });
-  const [first] = await once(lines, "line");
-  return { url: JSON.parse(first).url, stop: () => child.kill("SIGTERM"), child };
-}
-
-async function control(url, method, path, body) {
-  const response = await fetch(`${url}/_fake/${path}`, {
-    method,
-    headers: { "content-type": "application/json" },
-    ...(body ? { body: JSON.stringify(body) } : {}),
-  });
-  if (!response.ok) throw new Error(`${method} /_fake/${path}: ${response.status}`);
-  return response.json();
-}
 
 export async function main() {
   const lib = (path) => import(pathToFileURL(join(ROOT, "lib", path)).href);
@@ -46,8 +24,8 @@ export async function main() {
     });
     const results = [];
     for (const m of SIZES) {
-      await control(fake.url, "POST", "reset");
-      await control(fake.url, "POST", "repos", {
+      await fake.control("POST", "/reset");
+      await fake.control("POST", "/repos", {
         owner: "acme",
         repo: "gov",
         files: { "README.md": "gov\n" },
@@ -60,11 +38,11 @@ export async function main() {
           bytes: new TextEncoder().encode(`file ${i} of ${m}\n`),
         })),
       };
-      const before = (await control(fake.url, "GET", "log")).requests.length;
+      const before = (await fake.control("GET", "/log")).requests.length;
       const first = await publisher.publish(unit);
-      const mid = await control(fake.url, "GET", "log");
+      const mid = await fake.control("GET", "/log");
       const again = await publisher.publish(unit);
-      const after = await control(fake.url, "GET", "log");
+      const after = await fake.control("GET", "/log");
       if (first.written.length !== m || again.commit !== null) throw new Error("publish did not behave");
       if (mid.invalid_requests.length + after.invalid_responses.length > 0)
         throw new Error("invalid requests");
@@ -83,8 +61,7 @@ export async function main() {
     );
     return results;
   } finally {
-    fake.stop();
-    await once(fake.child, "exit");
+    await fake.stop();
   }
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { runnerStep } from "./lib/runner-step.js";
 import { fmt, median, timeMs } from "./stats.js";
 
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
@@ -51,19 +52,11 @@ export function main(runs = Number(process.env.BENCH_RUNS ?? 5)) {
   try {
     const workspace = join(dir, "workspace");
     const base = makeRepository(workspace);
-    mkdirSync(join(dir, "tmp"));
-    const output = join(dir, "output");
+    const step = runnerStep(dir, workspace);
     const plan = (inputs) => {
-      writeFileSync(output, "");
-      writeFileSync(join(dir, "summary"), "");
+      step.reset();
       const env = {
-        PATH: process.env.PATH,
-        HOME: dir,
-        TMPDIR: join(dir, "tmp"),
-        CI: "true",
-        GITHUB_WORKSPACE: workspace,
-        GITHUB_OUTPUT: output,
-        GITHUB_STEP_SUMMARY: join(dir, "summary"),
+        ...step.env,
         INPUT_STEP: "plan",
         "INPUT_CHUNK-SIZE": "20",
         INPUT_REPOSITORY: "acme/widgets",
@@ -82,7 +75,7 @@ export function main(runs = Number(process.env.BENCH_RUNS ?? 5)) {
         throw new Error(`the plan failed: ${error.stdout}`);
       }
       // GITHUB_OUTPUT holds `name<<DELIMITER`, the value, then the delimiter.
-      const count = /^count<<(\S+)\n(\d+)\n\1$/m.exec(readFileSync(output, "utf8"))?.[2];
+      const count = /^count<<(\S+)\n(\d+)\n\1$/m.exec(readFileSync(step.output, "utf8"))?.[2];
       return { wall, count: Number(count) };
     };
     plan({}); // warm the file cache

@@ -5,13 +5,12 @@
 // Goal: p99 ≤ 50 ms excluding the fake's latency.
 import {
   OWNER,
-  pinsFor,
+  postDelivery,
   REPO,
-  registryFiles,
+  seedBuildAndPin,
   startApp,
   startFake,
   workflowRunDelivery,
-  zipBase64,
 } from "./lib/app-fake.js";
 
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
@@ -20,27 +19,11 @@ export async function main(count = Number(process.env.BENCH_DELIVERIES ?? 500)) 
   const fake = await startFake();
   const app = await startApp(fake.url);
   try {
-    const seeded = await fake.control("POST", "/repos", {
-      owner: OWNER,
-      repo: REPO,
-      files: registryFiles(3),
-    });
-    const artifact = await zipBase64({ "pins.json": JSON.stringify(pinsFor(3, "w")) });
-    const run = await fake.control("POST", `/repos/${OWNER}/${REPO}/workflow-runs`, {
-      path: ".github/workflows/main-lane.yml",
-      run_number: 5,
-      artifacts: [{ name: "sigil-pins", base64: artifact }],
-    });
+    const { commit, run } = await seedBuildAndPin(fake, { n: 3, build: "w" });
     const deliver = async () => {
-      const d = await workflowRunDelivery({ id: run.id, number: 5 }, seeded.commit);
+      const d = await workflowRunDelivery(run, commit);
       const started = performance.now();
-      const res = await fetch(`${app.url}/api/github/webhooks`, {
-        method: "POST",
-        headers: d.headers,
-        body: d.body,
-      });
-      await res.text();
-      if (res.status !== 200) throw new Error(`delivery answered ${res.status}`);
+      await postDelivery(app.url, d);
       return performance.now() - started;
     };
     await deliver(); // opens the PR; every later delivery is a redelivery

@@ -1,5 +1,6 @@
-// Shared by the App benchmarks: the standalone fake GitHub (test/fake-github/server.js) as a
-// child process, and the App's real server from lib/ in front of it, with throttling off.
+// Shared by the GitHub benchmarks: the standalone fake GitHub (test/fake-github/server.js) as a
+// child process, the App's real server from lib/ in front of it (throttling off), a seeded
+// Build & Pin run and its signed delivery.
 import { spawn } from "node:child_process";
 import { generateKeyPairSync, randomUUID } from "node:crypto";
 import { join } from "node:path";
@@ -31,6 +32,7 @@ export async function startFake() {
       headers: { "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
+    if (!res.ok) throw new Error(`${method} /_fake${path}: ${res.status}`);
     return res.json();
   };
   return { url, control, stop: () => new Promise((r) => (child.once("exit", r), child.kill("SIGTERM"))) };
@@ -116,4 +118,27 @@ export async function workflowRunDelivery(run, headSha, repo = REPO) {
       "x-hub-signature-256": await sign(SECRET, body),
     },
   };
+}
+
+/** Seeds `repo` (config + n registry entries) and a successful Build & Pin run carrying their pins. */
+export async function seedBuildAndPin(fake, { n, build, repo = REPO, runNumber = 5 }) {
+  const seeded = await fake.control("POST", "/repos", { owner: OWNER, repo, files: registryFiles(n, repo) });
+  const artifact = await zipBase64({ "pins.json": JSON.stringify(pinsFor(n, build, repo)) });
+  const run = await fake.control("POST", `/repos/${OWNER}/${repo}/workflow-runs`, {
+    path: ".github/workflows/main-lane.yml",
+    run_number: runNumber,
+    artifacts: [{ name: "sigil-pins", base64: artifact }],
+  });
+  return { commit: seeded.commit, run: { id: run.id, number: runNumber } };
+}
+
+/** POSTs one signed delivery to the App's webhook path; throws unless the App answers 200. */
+export async function postDelivery(appUrl, delivery) {
+  const res = await fetch(`${appUrl}/api/github/webhooks`, {
+    method: "POST",
+    headers: delivery.headers,
+    body: delivery.body,
+  });
+  await res.text();
+  if (res.status !== 200) throw new Error(`delivery answered ${res.status}`);
 }

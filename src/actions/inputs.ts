@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OwnerName } from "../core/index.js";
 
 /**
  * Action inputs arrive as strings, "" when the workflow gives none and `action.yml` has no
@@ -44,5 +45,5 @@ export function workspacePathInput(fallback: string) {
 
 /** `owner/name`, or "" when unknown: then staging/main refuse to run, dev/pr warn (see assertImagePolicy). */
 export function repositoryInput() {
-  return orDefault("").pipe(z.string().regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"));
+  return orDefault("").pipe(z.union([z.literal(""), OwnerName]));
 }

@@ -1,6 +1,6 @@
 import { resolve } from "node:path";
 import { z } from "zod";
-import { parseWith } from "../core/index.js";
+import { OwnerName, parseWith } from "../core/index.js";
 
 /** A stream the CLI writes to; `isTTY` decides between human and machine output. */
 export interface CliStream {
@@ -34,10 +34,7 @@ export const CliEnv = z.looseObject({
   SIGIL_LOG_LEVEL: LogLevel.optional(),
   SIGIL_LOG_FORMAT: z.enum(["json", "human"]).optional(),
   SIGIL_WORLD: z.string().min(1).optional(),
-  GITHUB_REPOSITORY: z
-    .string()
-    .regex(/^[\w.-]+\/[\w.-]+$/, "owner/name")
-    .optional(),
+  GITHUB_REPOSITORY: OwnerName.optional(),
   DATABASE_URL: z.string().min(1).optional(),
   NO_COLOR: z.string().optional(),
   FORCE_COLOR: z.string().optional(),

@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import { z } from "zod";
+import { OwnerName } from "../core/index.js";
 
 /** Flag schemas more than one command shares; each command's schema is a strictObject of them. */
 
 export const LogFormatFlag = z.enum(["json", "human"]);
 
-export const RepoFlag = z.string().regex(/^[\w.-]+\/[\w.-]+$/, "owner/name");
+export const RepoFlag = OwnerName;
 
 /** A positive whole number given on the command line (commander hands over strings). */
 export const CountFlag = z

@@ -1,6 +1,7 @@
 /**
  * The redaction filter applied to every log line, error tail and report: masks known token
  * shapes, Authorization values, URL credentials, and the values of secret-looking variables.
+ * Prose that merely names a header ("authorization: APPROVED", "the token expires") stays.
  */
 const MASK = "***";
 
@@ -13,9 +14,18 @@ const PATTERNS: RegExp[] = [
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g,
 ];
 
-const BEARER = /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
+const BEARER = /\b(Bearer|Basic|token)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi;
+// A header name on its own (not the tail of `cut-authorization`), then its value: a scheme and a
+// credential, or a bare credential (JSON, `x-api-key=`).
 const AUTH_HEADER =
-  /(["']?(?:authorization|proxy-authorization|x-api-key|api-key)["']?\s*[:=]\s*["']?)[^"',\s}]+/gi;
+  /(?<![A-Za-z0-9_-])(["']?(?:authorization|proxy-authorization|x-api-key|api-key)["']?\s*[:=]\s*["']?)(?:(Bearer|Basic|token)(\s+)[^"',\s}]+|([^"',\s}]+))/gi;
+/**
+ * Prose, not a credential: one or a few hyphen-joined words of letters in one case (or
+ * Capitalized), maybe ending a sentence. Credentials carry digits, symbols or mixed case.
+ */
+const PROSE_WORD = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:-[a-z]+)*[.,;:!?]?$/;
+const MAX_PROSE_WORD = 24;
+const looksLikeProse = (value: string): boolean => value.length <= MAX_PROSE_WORD && PROSE_WORD.test(value);
 const URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^\s/:@]+:[^\s/@]+@/gi;
 
 const SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DSN)/i;
@@ -81,8 +91,13 @@ export function createRedactor(secretValues: readonly string[] = secretValuesFro
     let out = maskValues(text);
     for (const pattern of PATTERNS) out = out.replace(pattern, MASK);
     return out
-      .replace(BEARER, `$1 ${MASK}`)
-      .replace(AUTH_HEADER, `$1${MASK}`)
+      .replace(AUTH_HEADER, (whole, name: string, scheme?: string, space?: string, bare?: string) => {
+        if (scheme) return `${name}${scheme}${space}${MASK}`;
+        return bare && looksLikeProse(bare) ? whole : `${name}${MASK}`;
+      })
+      .replace(BEARER, (whole, scheme: string, space: string, value: string) =>
+        looksLikeProse(value) ? whole : `${scheme}${space}${MASK}`,
+      )
       .replace(URL_CREDENTIALS, `$1${MASK}@`);
   };
 }

@@ -154,6 +154,8 @@ describe("sigil publish", () => {
     const cases: Array<[string[], Record<string, string>, string]> = [
       [[world, "--json"], {}, "to"],
       [[world, "--to", "github:nope", "--json"], { GITHUB_TOKEN: "t" }, "github:<owner>/<repo>"],
+      [[world, "--to", "github:acme/..", "--json"], { GITHUB_TOKEN: "t" }, "github:<owner>/<repo>"],
+      [[world, "--to", "github:acme/gov/x", "--json"], { GITHUB_TOKEN: "t" }, "github:<owner>/<repo>"],
       [[world, "--to", "github:acme/gov", "--json"], {}, "GITHUB_TOKEN"],
       [[world, "--to", plain.path, "--json"], {}, "is not a git repository"],
     ];

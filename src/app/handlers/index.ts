@@ -1,3 +1,4 @@
+import { parseOwnerName } from "../../core/index.js";
 import {
   createGitHubPublisher,
   createLocalGitPublisher,
@@ -32,10 +33,8 @@ export const publisherFromConfig: PublisherFactory = async (
   { octokit },
 ): Promise<GovernancePublisher> => {
   const repo = config.governance.repo ?? "";
-  const [owner, name] = repo.split("/");
-  if (/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo) && owner && name) {
-    return createGitHubPublisher({ octokit, owner, repo: name, branch: config.governance.branch });
-  }
+  const github = parseOwnerName(repo);
+  if (github) return createGitHubPublisher({ octokit, ...github, branch: config.governance.branch });
   return createLocalGitPublisher({ repo, branch: config.governance.branch });
 };
 

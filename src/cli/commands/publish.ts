@@ -1,12 +1,10 @@
 import type { Command } from "commander";
 import { z } from "zod";
-import { canonicalize, SigilError } from "../../core/index.js";
+import { canonicalize, parseOwnerName, SigilError } from "../../core/index.js";
 import type { GovernancePublisher, PublishedRun } from "../../governance/index.js";
 import { type CommandIo, defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 import { WorldFlags, worldOptions } from "../flags.js";
-
-const GITHUB_TARGET = /^github:([A-Za-z0-9][\w.-]*)\/([\w.-]+)$/;
 
 const PublishFlags = z.strictObject({
   ...WorldFlags,
@@ -21,13 +19,12 @@ async function publisherFor(
   branch: string | undefined,
   io: CommandIo,
 ): Promise<GovernancePublisher> {
-  const github = GITHUB_TARGET.exec(to);
-  if (!github) {
-    if (to.startsWith("github:"))
-      throw new SigilError("ERR_USAGE", `--to ${to}: expected github:<owner>/<repo>`);
+  if (!to.startsWith("github:")) {
     const { createLocalGitPublisher } = await import("../../governance/index.js");
     return createLocalGitPublisher({ repo: to, ...(branch ? { branch } : {}) });
   }
+  const github = parseOwnerName(to.slice("github:".length));
+  if (!github) throw new SigilError("ERR_USAGE", `--to ${to}: expected github:<owner>/<repo>`);
   const token = io.ctx.env.GITHUB_TOKEN;
   if (!token) throw new SigilError("ERR_USAGE", `--to ${to} needs GITHUB_TOKEN in the environment`);
   const { createOctokit, githubBaseUrlFromEnv } = await import("../../github/index.js");
@@ -39,8 +36,7 @@ async function publisherFor(
   });
   return createGitHubPublisher({
     octokit,
-    owner: github[1] as string,
-    repo: github[2] as string,
+    ...github,
     ...(branch ? { branch } : {}),
   });
 }

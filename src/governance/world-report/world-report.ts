@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import type { Logger, SigilConfig } from "../../core/index.js";
-import { SigilError } from "../../core/index.js";
+import { parseOwnerName, SigilError } from "../../core/index.js";
 import { gatherReport, renderReport } from "../../report/index.js";
 import type { Finding, VerifyReport } from "../../world/verify/index.js";
 import { verifyWorld } from "../../world/verify/index.js";
@@ -103,7 +103,7 @@ function annotationOf(f: Finding): CheckAnnotation {
 
 function governanceUrl(config: SigilConfig, run: WorkflowRunRef, path: string): string | undefined {
   const repo = config.governance.repo;
-  if (!repo || !/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/.test(repo)) return undefined;
+  if (!repo || !parseOwnerName(repo)) return undefined;
   const origin = new URL(run.htmlUrl).origin;
   return `${origin}/${repo}/blob/${encodeURIComponent(config.governance.branch)}/${path}`;
 }

@@ -53140,6 +53140,22 @@ var OutputsIndex = external_exports.array(OutputEntry).refine((items) => items.e
   message: "outputs index must be sorted by path with unique paths"
 });
 
+// src/core/contracts/owner-name.ts
+var OWNER = /^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/;
+var NAME = /^[A-Za-z0-9._-]{1,100}$/;
+function parseOwnerName(text) {
+  const slash = text.indexOf("/");
+  if (slash < 0) return null;
+  const owner = text.slice(0, slash);
+  const repo = text.slice(slash + 1);
+  if (!OWNER.test(owner) || !NAME.test(repo) || repo === "." || repo === "..") return null;
+  return { owner, repo };
+}
+var OwnerName = external_exports.string().refine(
+  (text) => parseOwnerName(text) !== null,
+  "must be owner/name (a GitHub account and repository name)"
+);
+
 // src/core/contracts/processor-status.ts
 var ProcessorStatusLine = external_exports.discriminatedUnion("status", [
   external_exports.object({ status: external_exports.literal("success"), execution_id: external_exports.string().min(1) }),
@@ -53213,7 +53229,6 @@ var RegistryEntry = external_exports.strictObject({
 
 // src/core/contracts/sigil-config.ts
 var SIGIL_CONFIG_PATH = ".github/sigil.yml";
-var OwnerName = external_exports.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/name");
 var Login = external_exports.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login");
 var UserRef = external_exports.union([Login, external_exports.number().int().positive()]);
 var AllowedSignerLine = external_exports.string().regex(
@@ -53381,8 +53396,11 @@ var PATTERNS = [
   // Modal token id/secret
   /\bxox[abprs]-[A-Za-z0-9-]{10,}/g
 ];
-var BEARER = /\b(Bearer|Basic|token)\s+[A-Za-z0-9._~+/=-]{6,}/gi;
-var AUTH_HEADER = /(["']?(?:authorization|proxy-authorization|x-api-key|api-key)["']?\s*[:=]\s*["']?)[^"',\s}]+/gi;
+var BEARER = /\b(Bearer|Basic|token)(\s+)([A-Za-z0-9._~+/=-]{6,})/gi;
+var AUTH_HEADER = /(?<![A-Za-z0-9_-])(["']?(?:authorization|proxy-authorization|x-api-key|api-key)["']?\s*[:=]\s*["']?)(?:(Bearer|Basic|token)(\s+)[^"',\s}]+|([^"',\s}]+))/gi;
+var PROSE_WORD = /^(?:[a-z]+|[A-Z]+|[A-Z][a-z]+)(?:-[a-z]+)*[.,;:!?]?$/;
+var MAX_PROSE_WORD = 24;
+var looksLikeProse = (value) => value.length <= MAX_PROSE_WORD && PROSE_WORD.test(value);
 var URL_CREDENTIALS = /([a-z][a-z0-9+.-]*:\/\/)[^\s/:@]+:[^\s/@]+@/gi;
 var SECRET_NAME = /(KEY|TOKEN|SECRET|PASSWORD|PASSWD|CREDENTIAL|DSN)/i;
 var MIN_SECRET_LENGTH = 6;
@@ -53431,7 +53449,13 @@ function createRedactor(secretValues = secretValuesFrom(process.env)) {
   return function redact(text) {
     let out = maskValues(text);
     for (const pattern of PATTERNS) out = out.replace(pattern, MASK);
-    return out.replace(BEARER, `$1 ${MASK}`).replace(AUTH_HEADER, `$1${MASK}`).replace(URL_CREDENTIALS, `$1${MASK}@`);
+    return out.replace(AUTH_HEADER, (whole, name, scheme, space, bare) => {
+      if (scheme) return `${name}${scheme}${space}${MASK}`;
+      return bare && looksLikeProse(bare) ? whole : `${name}${MASK}`;
+    }).replace(
+      BEARER,
+      (whole, scheme, space, value) => looksLikeProse(value) ? whole : `${scheme}${space}${MASK}`
+    ).replace(URL_CREDENTIALS, `$1${MASK}@`);
   };
 }
 function redactDeep(value, redact) {
@@ -56139,7 +56163,7 @@ function workspacePathInput(fallback) {
   );
 }
 function repositoryInput() {
-  return orDefault("").pipe(external_exports.string().regex(/^$|^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must be owner/name"));
+  return orDefault("").pipe(external_exports.union([external_exports.literal(""), OwnerName]));
 }
 
 // src/actions/supply-inputs.ts
