@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   buildPinAction,
   runAction
-} from "./chunks/chunk-KAICRAQR.js";
+} from "./chunks/chunk-ZU4KNXLM.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/build-pin.ts
