@@ -90,6 +90,10 @@ function commitNode(repo: RepoState, sha: string) {
     oid: sha,
     abbreviatedOid: sha.slice(0, 7),
     message: commit.message,
+    parents: ({ first }: Args) => {
+      const nodes = commit.parents.slice(0, typeof first === "number" ? first : 100);
+      return { totalCount: commit.parents.length, nodes: nodes.map((p) => commitNode(repo, p)) };
+    },
     tree: () => treeNode(repo, commit.tree),
     file: ({ path }: Args) => {
       const parts = String(path)

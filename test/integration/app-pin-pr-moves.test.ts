@@ -70,6 +70,7 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
       throttle: { enabled: false },
     });
     const hooks = new Map<number, () => void>();
+    const twice = new Set<number>();
     let writes = 0;
     const ports = {
       octokit,
@@ -77,6 +78,8 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
       enqueueWrite: async <T>(write: () => Promise<T>) => {
         writes += 1;
         hooks.get(writes)?.();
+        // a write that ran but whose answer was lost: the queue sends it again
+        if (twice.has(writes)) await write();
         return write();
       },
     };
@@ -95,7 +98,10 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
     const push = (files: Record<string, string>, branch = "sigil/pins/main") =>
       fake.state.seed({ owner: OWNER, repo: REPO, branch, files, message: "by hand" }).commit;
     const at = (nth: number, hook: () => void) => hooks.set(writes + nth, hook);
-    return { fake, run, push, at, [Symbol.asyncDispose]: () => fake.close() };
+    const again = (...nths: number[]) => {
+      for (const nth of nths) twice.add(writes + nth);
+    };
+    return { fake, run, push, at, again, [Symbol.asyncDispose]: () => fake.close() };
   }
 
   it("refuses when someone pushes to the pin branch between the read and the commit (expectedHeadOid), and says so", async () => {
@@ -132,6 +138,29 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
     // the next build sees a head the App did not write and refuses again
     expect((await d.run(7, "b7")).status).toBe("refused");
     expect(repo?.refs.get(PIN)).toBe(manual);
+    expect(d.fake.invalidRequests).toEqual([]);
+  });
+
+  it("a mutation sent again after it ran (its answer lost) adopts its own commit: no duplicate, no false refusal", async () => {
+    await using d = await direct();
+    const repo = d.fake.state.repo(OWNER, REPO);
+    d.again(1); // PinPrCommit of the creation
+    expect((await d.run(5, "b5")).status).toBe("created");
+    const first = repo?.refs.get(PIN) ?? "";
+    expect(repo?.git.commits.get(first)?.parents).toEqual([repo?.refs.get("refs/heads/main")]);
+    d.again(1); // same base: the fast-forward commit
+    expect((await d.run(6, "b6")).status).toBe("updated");
+    const second = repo?.refs.get(PIN) ?? "";
+    expect(repo?.git.commits.get(second)?.parents).toEqual([first]);
+    const main = d.push({ "docs/unrelated.md": "main moved on\n" }, "main");
+    d.again(1, 2); // moved base: the scratch commit, then the branch move with the PR update
+    expect((await d.run(7, "b7")).status).toBe("updated");
+    const third = repo?.refs.get(PIN) ?? "";
+    expect(repo?.git.commits.get(third)?.parents).toEqual([main]);
+    expect(parseMarker(repo?.pulls[0]?.body)).toMatchObject({ run_number: 7, head: third, base: main });
+    expect(repo?.refs.get(SCRATCH)).toBeUndefined();
+    expect(repo?.pulls).toHaveLength(1);
+    expect(repo?.comments).toEqual([]);
     expect(d.fake.invalidRequests).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import type { Octokit } from "@octokit/rest";
 import { SigilError } from "../../core/index.js";
-import { type GraphqlAnswer, runGraphql } from "./graphql-state.js";
+import { type GraphqlAnswer, graphqlFailure, runGraphql } from "./graphql-state.js";
 
 /** One entry of GraphQL's `updateRefs`: `beforeOid` is the compare-and-swap (zeros: must not exist). */
 export interface RefUpdate {
@@ -27,9 +27,47 @@ function refusal(answer: GraphqlAnswer<unknown>): Refused {
   return { ok: false, stale: answer.errors.some((e) => STALE.test(`${e.type ?? ""} ${e.message}`)), message };
 }
 
+const HEAD_QUERY = `query PinPrHead($owner: String!, $repo: String!, $ref: String!) {
+  repository(owner: $owner, name: $repo) {
+    ref(qualifiedName: $ref) { target { oid ... on Commit { message parents(first: 2) { nodes { oid } } } } }
+  }
+}`;
+
+/** A branch head as a lost compare-and-swap is judged: its oid, message and parents. */
+async function readHead(
+  octokit: Octokit,
+  nameWithOwner: string,
+  branch: string,
+): Promise<{ oid: string; message: string; parents: string[] } | undefined> {
+  const [owner, repo] = nameWithOwner.split("/");
+  type Head = {
+    repository: {
+      ref: { target: { oid: string; message?: string; parents?: { nodes: Array<{ oid: string }> } } } | null;
+    };
+  };
+  const data = await octokit
+    .graphql<Head>(HEAD_QUERY, { owner, repo, ref: `refs/heads/${branch}` })
+    .catch((error: unknown) => {
+      throw graphqlFailure(error, "PinPrHead");
+    });
+  const target = data.repository.ref?.target;
+  if (!target) return undefined;
+  return {
+    oid: target.oid,
+    message: target.message ?? "",
+    parents: (target.parents?.nodes ?? []).map((n) => n.oid),
+  };
+}
+
+/** The trailer that names one intended commit, so a retried mutation recognises its own commit. */
+export const commitTrailer = (token: string) => `Sigil-Pin-Commit: ${token}`;
+
 /**
  * ONE mutation: the ref updates (atomic, each a compare-and-swap), then a commit of `files` on
  * `branch` whose head must still be `expectedHead`. The commit's oid, or why it was refused.
+ * When the compare-and-swap lost because an earlier attempt of this very mutation ran (its answer
+ * lost, the write queue retried), the branch head is the App's commit: one commit on
+ * `expectedHead` carrying `token`'s trailer. That commit is adopted (one more query, only then).
  */
 export async function commitOnBranch(
   octokit: Octokit,
@@ -42,6 +80,7 @@ export async function commitOnBranch(
     refUpdates: RefUpdate[];
     headline: string;
     body: string;
+    token: string;
     files: ReadonlyArray<{ path: string; text: string }>;
   },
 ): Promise<{ ok: true; oid: string } | Refused> {
@@ -55,7 +94,7 @@ export async function commitOnBranch(
       commit: {
         branch: { repositoryNameWithOwner: input.nameWithOwner, branchName: input.branch },
         expectedHeadOid: input.expectedHead,
-        message: { headline: input.headline, body: input.body },
+        message: { headline: input.headline, body: `${input.body}\n\n${commitTrailer(input.token)}` },
         fileChanges: {
           additions: input.files.map((f) => ({
             path: f.path,
@@ -67,7 +106,15 @@ export async function commitOnBranch(
   );
   const oid = answer.data?.commit?.commit?.oid;
   if (oid && /^[0-9a-f]{40}$/.test(oid) && answer.errors.length === 0) return { ok: true, oid };
-  return refusal(answer);
+  const refused = refusal(answer);
+  if (!refused.stale) return refused;
+  const head = await readHead(octokit, input.nameWithOwner, input.branch);
+  const own =
+    head !== undefined &&
+    head.parents.length === 1 &&
+    head.parents[0] === input.expectedHead &&
+    head.message.split("\n").includes(commitTrailer(input.token));
+  return own ? { ok: true, oid: head.oid } : refused;
 }
 
 /**
@@ -79,9 +126,11 @@ export async function updatePinPr(
   enqueueWrite: Enqueue,
   input: {
     repositoryId: string;
+    nameWithOwner: string;
     pullRequestId: string;
     title: string;
     body: string;
+    /** The pin branch move first (when the base moved), then the scratch branch's deletion. */
     refUpdates: RefUpdate[];
   },
 ): Promise<{ ok: true } | Refused> {
@@ -96,7 +145,12 @@ export async function updatePinPr(
     }),
   );
   if (answer.errors.length === 0 && answer.data?.pr?.pullRequest) return { ok: true };
-  return refusal(answer);
+  const refused = refusal(answer);
+  const move = input.refUpdates[0];
+  if (!refused.stale || !move || !answer.data?.pr?.pullRequest) return refused;
+  // An earlier attempt of this document already moved the branch: the move is done, not lost.
+  const head = await readHead(octokit, input.nameWithOwner, move.name.replace(/^refs\/heads\//, ""));
+  return head?.oid === move.afterOid ? { ok: true } : refused;
 }
 
 /** ONE mutation opening the pin PR; its number. */

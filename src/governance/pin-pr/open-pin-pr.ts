@@ -1,5 +1,5 @@
 import type { Octokit } from "@octokit/rest";
-import { type Logger, SigilError } from "../../core/index.js";
+import { canonicalize, type Logger, SigilError, sha256Hex } from "../../core/index.js";
 import type { PinsFile } from "../../supply/index.js";
 import { bodyHash, type PinSource, pinPrTitle, renderPinBody, withMarker } from "./body.js";
 import { type PinPrNode, readPinPrState, ZERO_OID } from "./graphql-state.js";
@@ -157,7 +157,11 @@ export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promi
               refUpdates: [reset(scratch, state.scratchHead)],
             }
           : { branch, expectedHead: snapshot.commit, refUpdates: [reset(branch, state.pinHead)] };
-    const commit = await commitOnBranch(octokit, enqueueWrite, { ...commitInput, ...target });
+    // Names this intended commit: a retried mutation recognises the commit its first attempt made.
+    const token = sha256Hex(
+      canonicalize({ run: run.id, attempt: run.attempt, files: plan.filesHash, on: target.expectedHead }),
+    ).slice(0, 32);
+    const commit = await commitOnBranch(octokit, enqueueWrite, { ...commitInput, ...target, token });
     if (!commit.ok) {
       if (open && commit.stale) {
         await reportEdited(octokit, enqueueWrite, repo, { ...open, head: "moved-during-update" }, log);
@@ -189,6 +193,7 @@ export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promi
   if (open) {
     const updated = await updatePinPr(octokit, enqueueWrite, {
       repositoryId: state.repositoryId,
+      nameWithOwner: `${input.owner}/${input.repo}`,
       pullRequestId: open.id,
       title,
       body,
