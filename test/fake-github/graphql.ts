@@ -10,7 +10,8 @@ import {
   parse,
   validate,
 } from "graphql";
-import { mutationRoot, queryRoot } from "./graphql-resolvers.js";
+import { mutationRoot } from "./graphql-mutations.js";
+import { queryRoot } from "./graphql-resolvers.js";
 import type { FakeResponse } from "./handler-kit.js";
 import type { Actor, FakeState } from "./state.js";
 
