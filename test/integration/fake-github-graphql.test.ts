@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { SigilError } from "../../src/core/index.js";
 import { createOctokit } from "../../src/github/index.js";
@@ -247,6 +248,57 @@ describe("fake GitHub: GraphQL against GitHub's published schema", () => {
     expect((missing as SigilError).code).toBe("ERR_GITHUB_GRAPHQL");
     expect((missing as SigilError).message).toContain("GitHub GraphQL request answered errors");
     expect((missing as SigilError).message).toContain("Could not resolve to a Repository");
+    expectNoViolations();
+  });
+
+  test("property: the PinPrState query returns exactly the registry YAML texts, at any nesting up to 4 folders", async () => {
+    const segment = fc.constantFrom("a", "b", "llm", "vision", "x-y");
+    const file = fc.record({
+      dirs: fc.array(segment, { minLength: 0, maxLength: 3 }),
+      name: fc.constantFrom("p.yaml", "q.yml", "r.txt", "README.md", "s.yaml"),
+      text: fc.string({ maxLength: 40 }),
+      outside: fc.boolean(),
+    });
+    let round = 0;
+    await fc.assert(
+      fc.asyncProperty(fc.array(file, { minLength: 1, maxLength: 12 }), async (files) => {
+        round += 1;
+        const repo = `prop-${round}`;
+        const seeded: Record<string, string> = {};
+        for (const f of files)
+          seeded[[f.outside ? "docs" : "registry", ...f.dirs, f.name].join("/")] = f.text;
+        fake.state.seed({ owner: OWNER, repo, files: seeded });
+        const state = await readPinPrState(
+          octokit(),
+          { owner: OWNER, repo },
+          {
+            base: "main",
+            pinBranch: "sigil/pins/main",
+            scratchBranch: "sigil/pins-next/main",
+            registryDir: "registry/",
+          },
+        );
+        const expected = Object.entries(seeded)
+          .filter(([path]) => path.startsWith("registry/") && /\.ya?ml$/.test(path))
+          .sort(([a], [b]) => (a < b ? -1 : 1));
+        expect([...state.base.registry].sort(([a], [b]) => (a < b ? -1 : 1))).toEqual(expected);
+      }),
+      { numRuns: 40 },
+    );
+    fake.state.seed({ owner: OWNER, repo: "deep", files: { "registry/a/b/c/d/e.yaml": "ref: e\n" } });
+    const deep = await readPinPrState(
+      octokit(),
+      { owner: OWNER, repo: "deep" },
+      {
+        base: "main",
+        pinBranch: "sigil/pins/main",
+        scratchBranch: "sigil/pins-next/main",
+        registryDir: "registry",
+      },
+    ).catch((e: unknown) => e);
+    expect(deep).toMatchObject({ code: "ERR_REGISTRY_ENTRY" });
+    expect(String((deep as Error).message)).toContain("invalid registry entry");
+    expect(String((deep as Error).message)).toContain("may nest at most 4 levels");
     expectNoViolations();
   });
 });
