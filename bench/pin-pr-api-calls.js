@@ -78,7 +78,7 @@ export async function main() {
       const moved = await fake.control("POST", "/repos", {
         owner: OWNER,
         repo,
-        files: { "docs/x.md": "moved\n" },
+        files: { "notes/x.md": "moved\n" },
       });
       const updated = await deliver(6, moved.commit);
       const rerun = await updated.again();

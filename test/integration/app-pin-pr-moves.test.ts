@@ -24,7 +24,7 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
     h.seed(base());
     await h.buildAndPin({ number: 5, pins: pinsFor(3, "b5") });
     const number = h.state().pulls[0]?.number;
-    const main = h.seed({ "docs/unrelated.md": "main moved on\n" });
+    const main = h.seed({ "notes/unrelated.md": "main moved on\n" });
     h.fake.log.length = 0;
     await h.buildAndPin({ number: 6, pins: pinsFor(3, "b6") });
 
@@ -123,7 +123,7 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
   it("refuses when someone pushes between the scratch commit and the branch move (updateRefs compare-and-swap)", async () => {
     await using d = await direct();
     expect((await d.run(5, "b5")).status).toBe("created");
-    d.push({ "docs/unrelated.md": "main moved on\n" }, "main");
+    d.push({ "notes/unrelated.md": "main moved on\n" }, "main");
     let manual = "";
     d.at(2, () => {
       manual = d.push({ "registry/processors/llm-p0-v1.yaml": "# edited by hand\n" });
@@ -152,7 +152,7 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
     expect((await d.run(6, "b6")).status).toBe("updated");
     const second = repo?.refs.get(PIN) ?? "";
     expect(repo?.git.commits.get(second)?.parents).toEqual([first]);
-    const main = d.push({ "docs/unrelated.md": "main moved on\n" }, "main");
+    const main = d.push({ "notes/unrelated.md": "main moved on\n" }, "main");
     d.again(1, 2); // moved base: the scratch commit, then the branch move with the PR update
     expect((await d.run(7, "b7")).status).toBe("updated");
     const third = repo?.refs.get(PIN) ?? "";
