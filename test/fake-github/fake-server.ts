@@ -264,6 +264,17 @@ export class FakeGitHub {
         })),
         messages: served.invalid,
       });
+    if (served.broken)
+      this.invalidResponses.push({
+        ...entry,
+        issues: served.broken.map((message) => ({
+          operationId: served.operationId,
+          where: "response" as const,
+          pointer: "",
+          message,
+        })),
+        messages: served.broken,
+      });
     this.log.push({
       ...entry,
       status: served.response.status,

@@ -45,6 +45,8 @@ export interface GraphqlServed {
   injected?: boolean;
   /** Set when the request broke the schema (a parse, validation or variable error). */
   invalid?: string[];
+  /** Field errors no resolver meant (no GitHub `type`): a bug in the fake, e.g. a null non-null. */
+  broken?: string[];
 }
 
 /** GitHub's error entry: message, locations, path, and its `type` (or a validation `extensions.code`). */
@@ -138,7 +140,13 @@ export async function serveGraphql(input: {
     );
   const body: Record<string, unknown> = { data: result.data };
   if (result.errors?.length) body.errors = result.errors.map(githubError);
-  return { operationId, kind, response: { status: 200, body } };
+  const broken = (result.errors ?? []).filter((e) => typeof e.extensions?.type !== "string");
+  return {
+    operationId,
+    kind,
+    response: { status: 200, body },
+    ...(broken.length > 0 ? { broken: broken.map((e) => `${(e.path ?? []).join(".")}: ${e.message}`) } : {}),
+  };
 }
 
 function invalid(

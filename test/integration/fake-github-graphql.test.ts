@@ -136,6 +136,17 @@ describe("fake GitHub: GraphQL against GitHub's published schema", () => {
     const anonymous = await post("/graphql", { query: REF, variables: { owner: OWNER, repo: REPO } }, false);
     expect(anonymous.status).toBe(401);
     expect(fake.invalidResponses).toEqual([]);
+    // a field the fake does not resolve cannot come back as a null where the schema forbids it
+    const unresolved = await post("/graphql", {
+      query: 'query Gap { repository(owner: "acme", name: "graph") { createdAt } }',
+    });
+    expect(((await unresolved.json()) as { data: unknown }).data).toEqual({ repository: null });
+    expect(fake.invalidResponses.map((v) => [v.operation_id, v.messages])).toEqual([
+      [
+        "graphql/Gap",
+        ["repository.createdAt: Cannot return null for non-nullable field Repository.createdAt."],
+      ],
+    ]);
   });
 
   test("mutations: updateRefs is atomic and compare-and-swapped, createCommitOnBranch needs the expected head, PRs are the REST side's", async () => {
