@@ -71,6 +71,7 @@ export const ERROR_TABLE = {
   ERR_GITHUB_WRITE: "GitHub write failed after retries",
   ERR_PIN_ARTIFACT: "pins artifact unavailable",
   ERR_PIN_BRANCH_EDITED: "pin branch holds commits the App did not make",
+  ERR_GITHUB_GRAPHQL: "GitHub GraphQL request answered errors",
 
   // Reports and artifacts (issue: App part 2) — add below this line.
   ERR_ARTIFACT_UNSAFE: "artifact archive is unsafe",

@@ -3,6 +3,7 @@ import { once } from "node:events";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { handleControl } from "./control.js";
+import { isGraphqlPath, serveGraphql } from "./graphql.js";
 import { error, type FakeResponse, type Handler, HttpError } from "./handler-kit.js";
 import { actionsHandlers } from "./handlers-actions.js";
 import { collabHandlers } from "./handlers-collab.js";
@@ -19,6 +20,8 @@ export interface RequestLogEntry {
   status: number;
   actor: string | null;
   injected?: boolean;
+  /** A `POST /graphql`: its operation type (a query is a read although it is a POST). */
+  graphql?: "query" | "mutation" | null;
 }
 
 /** A request or response that broke the spec: tests assert this list stays empty. */
@@ -97,9 +100,9 @@ export class FakeGitHub {
     return out;
   }
 
-  /** Writes (non-GET requests), the figure a "no write at all" test asserts. */
+  /** Writes (non-GET requests but GraphQL queries), the figure a "no write at all" test asserts. */
   writes(): RequestLogEntry[] {
-    return this.log.filter((e) => e.method !== "GET" && e.method !== "HEAD");
+    return this.log.filter((e) => e.method !== "GET" && e.method !== "HEAD" && e.graphql !== "query");
   }
 
   reset(): void {
@@ -129,6 +132,10 @@ export class FakeGitHub {
     const text = Buffer.concat(chunks).toString("utf8");
     if (url.pathname.startsWith("/_fake/")) {
       send(res, await handleControl(this, method, url, text));
+      return;
+    }
+    if (method === "POST" && isGraphqlPath(url.pathname)) {
+      await this.handleGraphql(req, res, url, text);
       return;
     }
     const match = this.spec.route(method, url.pathname);
@@ -230,6 +237,52 @@ export class FakeGitHub {
       if (e instanceof HttpError) return e.response;
       throw e;
     }
+  }
+
+  /** GraphQL (test/fake-github/graphql.ts): schema-validated, logged as `graphql/<operationName>`. */
+  private async handleGraphql(req: IncomingMessage, res: ServerResponse, url: URL, text: string) {
+    const actor = this.state.actorFor(req.headers.authorization);
+    const served = await serveGraphql({
+      state: this.state,
+      actor,
+      authorized: Boolean(req.headers.authorization),
+      text,
+      takeFailure: (id) => {
+        const failure = this.takeFailure(id);
+        return failure ? failureResponse(failure) : undefined;
+      },
+    });
+    const entry = { method: "POST", path: url.pathname, operation_id: served.operationId };
+    if (served.invalid)
+      this.invalidRequests.push({
+        ...entry,
+        issues: served.invalid.map((message) => ({
+          operationId: served.operationId,
+          where: "body" as const,
+          pointer: "",
+          message,
+        })),
+        messages: served.invalid,
+      });
+    if (served.broken)
+      this.invalidResponses.push({
+        ...entry,
+        issues: served.broken.map((message) => ({
+          operationId: served.operationId,
+          where: "response" as const,
+          pointer: "",
+          message,
+        })),
+        messages: served.broken,
+      });
+    this.log.push({
+      ...entry,
+      status: served.response.status,
+      actor: req.headers.authorization ? actor.login : null,
+      graphql: served.kind,
+      ...(served.injected ? { injected: true } : {}),
+    });
+    send(res, withGitHubHeaders(served.response));
   }
 
   private takeFailure(operationId: string): InjectedFailure | undefined {

@@ -44,17 +44,14 @@ describe("pin PRs over real HTTP against the OpenAPI-validated fake", () => {
     const api = h.fake.log.filter((e) => e.operation_id !== "apps/create-installation-access-token");
     expect(api.map((e) => e.operation_id)).toEqual([
       "repos/get-content",
-      "pulls/list",
+      "graphql/PinPrState",
       "actions/list-workflow-run-artifacts",
       "actions/download-artifact",
-      "repos/get-branch",
-      "repos/download-zipball-archive",
-      "git/create-tree",
-      "git/create-commit",
-      "git/create-ref",
-      "pulls/create",
+      "graphql/PinPrCommit",
+      "graphql/PinPrOpen",
       "issues/add-labels",
     ]);
+    expect(api.filter((e) => e.graphql).map((e) => e.graphql)).toEqual(["query", "mutation", "mutation"]);
     expect(h.fake.invalidRequests).toEqual([]);
     expect(h.fake.invalidResponses).toEqual([]);
   });
@@ -140,9 +137,9 @@ describe("pin PRs over real HTTP against the OpenAPI-validated fake", () => {
   it("retries a secondary rate limit (403 + retry-after) and 5xx through the write queue and ends in the right state", async () => {
     await using h = await startAppHarness();
     h.seed(base());
-    h.fake.injectFailure({ status: 403, count: 2, retryAfter: 7, operationId: "git/create-tree" });
-    h.fake.injectFailure({ status: 502, count: 1, operationId: "pulls/create" });
-    h.fake.injectFailure({ status: 500, count: 1, operationId: "git/create-ref" });
+    h.fake.injectFailure({ status: 403, count: 2, retryAfter: 7, operationId: "graphql/PinPrCommit" });
+    h.fake.injectFailure({ status: 502, count: 1, operationId: "graphql/PinPrOpen" });
+    h.fake.injectFailure({ status: 500, count: 1, operationId: "graphql/PinPrCommit" });
     await h.buildAndPin({ number: 5, pins: pinsFor(3, "b5") });
     const s = h.state();
     expect(s.pulls).toHaveLength(1);
@@ -158,7 +155,7 @@ describe("pin PRs over real HTTP against the OpenAPI-validated fake", () => {
   it("gives up after bounded retries with ERR_GITHUB_WRITE and opens nothing half-way", async () => {
     await using h = await startAppHarness();
     h.seed(base());
-    h.fake.injectFailure({ status: 503, count: 50, operationId: "git/create-tree" });
+    h.fake.injectFailure({ status: 503, count: 50, operationId: "graphql/PinPrCommit" });
     await h.buildAndPin({ number: 5, pins: pinsFor(3, "b5") });
     expect(h.state().pulls).toHaveLength(0);
     expect(h.state().refs["refs/heads/sigil/pins/main"]).toBeUndefined();

@@ -37,6 +37,7 @@ describe("error canon", () => {
       ERR_GITHUB_WRITE: "GitHub write failed after retries",
       ERR_PIN_ARTIFACT: "pins artifact unavailable",
       ERR_PIN_BRANCH_EDITED: "pin branch holds commits the App did not make",
+      ERR_GITHUB_GRAPHQL: "GitHub GraphQL request answered errors",
     });
   });
 

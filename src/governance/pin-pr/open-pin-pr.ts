@@ -1,8 +1,9 @@
 import type { Octokit } from "@octokit/rest";
-import { type Logger, SigilError } from "../../core/index.js";
+import { canonicalize, type Logger, SigilError, sha256Hex } from "../../core/index.js";
 import type { PinsFile } from "../../supply/index.js";
 import { bodyHash, type PinSource, pinPrTitle, renderPinBody, withMarker } from "./body.js";
-import { readBase } from "./github-reads.js";
+import { type PinPrNode, readPinPrState, ZERO_OID } from "./graphql-state.js";
+import { commitOnBranch, createPinPr, type RefUpdate, updatePinPr } from "./graphql-writes.js";
 import {
   type BuildRun,
   compareRuns,
@@ -50,8 +51,11 @@ export interface PinPrOutcome {
 }
 
 export const pinBranch = (base: string) => `sigil/pins/${base}`;
+/** Where the App builds the next pin commit on a moved base before the pin branch points at it. */
+export const pinScratchBranch = (base: string) => `sigil/pins-next/${base}`;
 
 interface KnownPr {
+  id: string;
   number: number;
   open: boolean;
   head: string;
@@ -59,14 +63,16 @@ interface KnownPr {
 }
 
 /**
- * Opens or updates the pin PR for one Build & Pin run (docs/app.md "Pin PRs"): at most one
- * tree, one commit, one ref write and one PR write (plus labels on creation), whatever the number
- * of processors; nothing at all when nothing changed. Never force-pushes over someone's commits.
+ * Opens or updates the pin PR for one Build & Pin run (docs/app.md "Pin PRs"): one GraphQL query
+ * reads everything, then at most two mutations and, on creation, one label request, whatever the
+ * number of processors; nothing at all is written when nothing changed. Never force-pushes over
+ * a commit the App did not make.
  */
 export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promise<PinPrOutcome> {
   const { octokit, enqueueWrite, logger } = ports;
   const repo = { owner: input.owner, repo: input.repo };
   const branch = pinBranch(input.base);
+  const scratch = pinScratchBranch(input.base);
   const run: BuildRun = {
     id: input.source.runId,
     number: input.source.runNumber,
@@ -74,7 +80,13 @@ export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promi
   };
   const log = logger.child({ component: "pin-pr", branch, run_id: run.id });
 
-  const newest = await newestPinPr(octokit, repo, branch, input.base);
+  const state = await readPinPrState(octokit, repo, {
+    base: input.base,
+    pinBranch: branch,
+    scratchBranch: scratch,
+    registryDir: input.registryDir,
+  });
+  const newest = newestPinPr(state.pulls);
   if (newest) {
     const order = compareRuns(markerRun(newest.marker), run);
     if (order > 0) {
@@ -96,7 +108,7 @@ export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promi
   }
 
   const pins = await input.loadPins();
-  const snapshot = await readBase(octokit, repo, input.base, input.registryDir);
+  const snapshot = state.base;
   const plan = planPins(snapshot.registry, pins, `${input.owner}/${input.repo}`);
   if (plan.files.length === 0) {
     log.info(
@@ -115,41 +127,55 @@ export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promi
 
   let head = open?.head ?? "";
   let base = open?.marker.base ?? snapshot.commit;
+  // Set when the base moved under an open PR: the pin branch jumps to the scratch commit together
+  // with the PR update, compare-and-swapped on the App's own head.
+  const branchMove: RefUpdate[] = [];
   if (!sameFiles) {
-    const tree = await enqueueWrite(() =>
-      octokit.rest.git.createTree({
-        ...repo,
-        base_tree: snapshot.tree,
-        tree: plan.files.map((f) => ({
-          path: f.path,
-          mode: "100644" as const,
-          type: "blob" as const,
-          content: f.after,
-        })),
-      }),
-    );
-    // On an open PR the new commit descends from its head (a fast-forward, never a force push);
-    // when the base moved, the base head is a second parent so the PR diff stays the pins only.
-    const parents = open
-      ? open.marker.base === snapshot.commit
-        ? [open.head]
-        : [open.head, snapshot.commit]
-      : [snapshot.commit];
-    const commit = await enqueueWrite(() =>
-      octokit.rest.git.createCommit({
-        ...repo,
-        message: `${title}\n\nBuild & Pin run ${run.number} (id ${run.id}) from ${input.source.sourceCommit}.`,
-        tree: tree.data.sha,
-        parents,
-      }),
-    );
-    head = commit.data.sha;
-    base = snapshot.commit;
-    const moved = await moveBranch(octokit, enqueueWrite, repo, branch, head, open !== undefined);
-    if (!moved && open) {
-      await reportEdited(octokit, enqueueWrite, repo, { ...open, head: "moved-during-update" }, log);
-      return { status: "refused", branch, pr: open.number };
+    const commitInput = {
+      repositoryId: state.repositoryId,
+      nameWithOwner: `${input.owner}/${input.repo}`,
+      headline: title,
+      body: `Build & Pin run ${run.number} (id ${run.id}) from ${input.source.sourceCommit}.`,
+      files: plan.files.map((f) => ({ path: f.path, text: f.after })),
+    };
+    const reset = (name: string, current: string | undefined): RefUpdate => ({
+      name: `refs/heads/${name}`,
+      beforeOid: current ?? ZERO_OID,
+      afterOid: snapshot.commit,
+      force: true,
+    });
+    // Same base: a fast-forward commit on the App's head. Moved base: the commit is built on the
+    // scratch branch from the new base (the pin branch never points at the base itself, which
+    // would close the PR). No open PR: the branch (new, or left by a closed PR) restarts at base.
+    const target =
+      open && open.marker.base === snapshot.commit
+        ? { branch, expectedHead: open.head, refUpdates: [] }
+        : open
+          ? {
+              branch: scratch,
+              expectedHead: snapshot.commit,
+              refUpdates: [reset(scratch, state.scratchHead)],
+            }
+          : { branch, expectedHead: snapshot.commit, refUpdates: [reset(branch, state.pinHead)] };
+    // Names this intended commit: a retried mutation recognises the commit its first attempt made.
+    const token = sha256Hex(
+      canonicalize({ run: run.id, attempt: run.attempt, files: plan.filesHash, on: target.expectedHead }),
+    ).slice(0, 32);
+    const commit = await commitOnBranch(octokit, enqueueWrite, { ...commitInput, ...target, token });
+    if (!commit.ok) {
+      if (open && commit.stale) {
+        await reportEdited(octokit, enqueueWrite, repo, { ...open, head: "moved-during-update" }, log);
+        return { status: "refused", branch, pr: open.number };
+      }
+      throw new SigilError("ERR_GITHUB_GRAPHQL", `PinPrCommit: ${commit.message}`);
     }
+    head = commit.oid;
+    base = snapshot.commit;
+    if (open && target.branch === scratch)
+      branchMove.push(
+        { name: `refs/heads/${branch}`, beforeOid: open.head, afterOid: head, force: true },
+        { name: `refs/heads/${scratch}`, beforeOid: head, afterOid: ZERO_OID, force: true },
+      );
   }
 
   const marker: PinPrMarker = {
@@ -165,93 +191,51 @@ export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promi
   };
   const body = withMarker(visible, marker);
   if (open) {
-    await enqueueWrite(() => octokit.rest.pulls.update({ ...repo, pull_number: open.number, title, body }));
+    const updated = await updatePinPr(octokit, enqueueWrite, {
+      repositoryId: state.repositoryId,
+      nameWithOwner: `${input.owner}/${input.repo}`,
+      pullRequestId: open.id,
+      title,
+      body,
+      refUpdates: branchMove,
+    });
+    if (!updated.ok) {
+      if (updated.stale) {
+        await reportEdited(octokit, enqueueWrite, repo, { ...open, head: "moved-during-update" }, log);
+        return { status: "refused", branch, pr: open.number };
+      }
+      throw new SigilError("ERR_GITHUB_GRAPHQL", `PinPrUpdate: ${updated.message}`);
+    }
     log.info(
       { event: "pin_pr.updated", pr: open.number, head, files: plan.files.length },
       "pin PR updated in place",
     );
     return { status: "updated", branch, pr: open.number, head };
   }
-  const created = await enqueueWrite(() =>
-    octokit.rest.pulls.create({ ...repo, head: branch, base: input.base, title, body }),
-  );
+  const number = await createPinPr(octokit, enqueueWrite, {
+    repositoryId: state.repositoryId,
+    base: input.base,
+    head: branch,
+    title,
+    body,
+  });
+  // REST, not GraphQL: addLabelsToLabelable needs the PR's id and existing labels; this creates
+  // missing labels as GitHub does for issues.
   if (input.labels.length > 0)
     await enqueueWrite(() =>
-      octokit.rest.issues.addLabels({
-        ...repo,
-        issue_number: created.data.number,
-        labels: [...input.labels],
-      }),
+      octokit.rest.issues.addLabels({ ...repo, issue_number: number, labels: [...input.labels] }),
     );
-  log.info(
-    { event: "pin_pr.created", pr: created.data.number, head, files: plan.files.length },
-    "pin PR opened",
-  );
-  return { status: "created", branch, pr: created.data.number, head };
+  log.info({ event: "pin_pr.created", pr: number, head, files: plan.files.length }, "pin PR opened");
+  return { status: "created", branch, pr: number, head };
 }
 
-/** The newest PR from the pin branch that carries the App's marker, open or not (one request). */
-async function newestPinPr(
-  octokit: Octokit,
-  repo: { owner: string; repo: string },
-  branch: string,
-  base: string,
-): Promise<KnownPr | undefined> {
-  const listed = await octokit.rest.pulls.list({
-    ...repo,
-    state: "all",
-    head: `${repo.owner}:${branch}`,
-    base,
-    sort: "created",
-    direction: "desc",
-    per_page: 20,
-  });
-  for (const pr of listed.data) {
+/** The newest PR from the pin branch that the App's bot opened and marked, open or not. */
+function newestPinPr(pulls: readonly PinPrNode[]): KnownPr | undefined {
+  for (const pr of pulls) {
     const marker = parseMarker(pr.body);
-    if (marker && pr.user?.type === "Bot")
-      return { number: pr.number, open: pr.state === "open", head: pr.head.sha, marker };
+    if (marker && pr.byBot) return { id: pr.id, number: pr.number, open: pr.open, head: pr.headOid, marker };
   }
   return undefined;
-}
-
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
-/**
- * Points the pin branch at `head`. On an open PR: a fast-forward only (false when someone pushed
- * meanwhile). Without one: create the branch, or reset the one a closed or merged PR left
- * behind (its commits stay reachable from that PR).
- */
-async function moveBranch(
-  octokit: Octokit,
-  enqueueWrite: PinPrPorts["enqueueWrite"],
-  repo: { owner: string; repo: string },
-  branch: string,
-  head: string,
-  fastForwardOnly: boolean,
-): Promise<boolean> {
-  if (fastForwardOnly) {
-    try {
-      await enqueueWrite(() =>
-        octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: head, force: false }),
-      );
-      return true;
-    } catch (error) {
-      if (statusOf(error) === 422) return false;
-      throw error;
-    }
-  }
-  try {
-    await enqueueWrite(() => octokit.rest.git.createRef({ ...repo, ref: `refs/heads/${branch}`, sha: head }));
-  } catch (error) {
-    if (statusOf(error) !== 422) throw error;
-    await enqueueWrite(() =>
-      octokit.rest.git.updateRef({ ...repo, ref: `heads/${branch}`, sha: head, force: true }),
-    );
-  }
-  return true;
 }
 
 /** One comment per foreign head, saying why the App will not touch the branch. */

@@ -12373,7 +12373,7 @@ var require_response = __commonJS({
     var assert2 = __require("node:assert");
     var { types } = __require("node:util");
     var textEncoder = new TextEncoder("utf-8");
-    var Response2 = class _Response {
+    var Response3 = class _Response {
       // Creates network error Response.
       static error() {
         const responseObject = fromInnerResponse(makeNetworkError(), "immutable");
@@ -12516,8 +12516,8 @@ var require_response = __commonJS({
         return `Response ${nodeUtil.formatWithOptions(options2, properties)}`;
       }
     };
-    mixinBody(Response2);
-    Object.defineProperties(Response2.prototype, {
+    mixinBody(Response3);
+    Object.defineProperties(Response3.prototype, {
       type: kEnumerableProperty,
       url: kEnumerableProperty,
       status: kEnumerableProperty,
@@ -12533,7 +12533,7 @@ var require_response = __commonJS({
         configurable: true
       }
     });
-    Object.defineProperties(Response2, {
+    Object.defineProperties(Response3, {
       json: kEnumerableProperty,
       redirect: kEnumerableProperty,
       error: kEnumerableProperty
@@ -12666,7 +12666,7 @@ var require_response = __commonJS({
       }
     }
     function fromInnerResponse(innerResponse, guard) {
-      const response = new Response2(kConstruct);
+      const response = new Response3(kConstruct);
       response[kState] = innerResponse;
       response[kHeaders] = new Headers2(kConstruct);
       setHeadersList(response[kHeaders], innerResponse.headersList);
@@ -12734,7 +12734,7 @@ var require_response = __commonJS({
       makeResponse,
       makeAppropriateNetworkError,
       filterResponse,
-      Response: Response2,
+      Response: Response3,
       cloneResponse,
       fromInnerResponse
     };
@@ -15404,7 +15404,7 @@ var require_cache = __commonJS({
     var { urlEquals, getFieldValues } = require_util5();
     var { kEnumerableProperty, isDisturbed } = require_util();
     var { webidl } = require_webidl();
-    var { Response: Response2, cloneResponse, fromInnerResponse } = require_response();
+    var { Response: Response3, cloneResponse, fromInnerResponse } = require_response();
     var { Request, fromInnerRequest } = require_request2();
     var { kState } = require_symbols2();
     var { fetching } = require_fetch();
@@ -15931,7 +15931,7 @@ var require_cache = __commonJS({
         converter: webidl.converters.DOMString
       }
     ]);
-    webidl.converters.Response = webidl.interfaceConverter(Response2);
+    webidl.converters.Response = webidl.interfaceConverter(Response3);
     webidl.converters["sequence<RequestInfo>"] = webidl.sequenceConverter(
       webidl.converters.RequestInfo
     );
@@ -31531,7 +31531,7 @@ var require_yauzl = __commonJS({
     var crc32 = typeof zlib.crc32 === "function" ? zlib.crc32 : require_crc32();
     exports.open = open6;
     exports.fromFd = fromFd;
-    exports.fromBuffer = fromBuffer2;
+    exports.fromBuffer = fromBuffer;
     exports.fromRandomAccessReader = fromRandomAccessReader;
     exports.openPromise = openPromise;
     exports.fromFdPromise = fromFdPromise;
@@ -31563,7 +31563,7 @@ var require_yauzl = __commonJS({
     }
     function fromBufferPromise(buffer, options2) {
       return new Promise((resolve17, reject) => {
-        fromBuffer2(buffer, { ...options2, lazyEntries: true }, function(err, zipfile) {
+        fromBuffer(buffer, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
           resolve17(zipfile);
         });
@@ -31615,7 +31615,7 @@ var require_yauzl = __commonJS({
         fromRandomAccessReader(reader, stats.size, options2, callback);
       });
     }
-    function fromBuffer2(buffer, options2, callback) {
+    function fromBuffer(buffer, options2, callback) {
       if (typeof options2 === "function") {
         callback = options2;
         options2 = null;
@@ -33031,6 +33031,7 @@ var ERROR_TABLE = {
   ERR_GITHUB_WRITE: "GitHub write failed after retries",
   ERR_PIN_ARTIFACT: "pins artifact unavailable",
   ERR_PIN_BRANCH_EDITED: "pin branch holds commits the App did not make",
+  ERR_GITHUB_GRAPHQL: "GitHub GraphQL request answered errors",
   // Reports and artifacts (issue: App part 2) — add below this line.
   ERR_ARTIFACT_UNSAFE: "artifact archive is unsafe",
   ERR_ARTIFACT_DOWNLOAD: "artifact download failed",
@@ -55057,11 +55058,73 @@ var PinPrMarker = external_exports.strictObject({
   body: Hash
 });
 
-// src/governance/pin-pr/zip.ts
-var import_yauzl2 = __toESM(require_yauzl(), 1);
-
 // src/governance/pin-pr/github-reads.ts
 var MiB = 1024 * 1024;
+
+// src/governance/pin-pr/graphql-state.ts
+var REGISTRY_DEPTH = 4;
+var ZERO_OID = "0".repeat(40);
+var Oid = external_exports.string().regex(/^[0-9a-f]{40}$/);
+var TreeNode = external_exports.lazy(
+  () => external_exports.object({
+    name: external_exports.string(),
+    type: external_exports.string(),
+    object: external_exports.object({
+      text: external_exports.string().nullable().optional(),
+      isBinary: external_exports.boolean().nullable().optional(),
+      isTruncated: external_exports.boolean().optional(),
+      entries: external_exports.array(TreeNode).nullable().optional()
+    }).nullable().optional()
+  })
+);
+var Ref = external_exports.object({ target: external_exports.object({ oid: Oid }) }).nullable();
+var Response2 = external_exports.object({
+  repository: external_exports.object({
+    id: external_exports.string().min(1),
+    base: external_exports.object({
+      target: external_exports.object({
+        oid: Oid,
+        tree: external_exports.object({ oid: Oid }),
+        file: external_exports.object({
+          type: external_exports.string(),
+          object: external_exports.object({ entries: external_exports.array(TreeNode).nullable().optional() }).nullable()
+        }).nullable()
+      })
+    }).nullable(),
+    pin: Ref,
+    scratch: Ref,
+    pullRequests: external_exports.object({
+      nodes: external_exports.array(
+        external_exports.object({
+          id: external_exports.string().min(1),
+          number: external_exports.number().int().positive(),
+          state: external_exports.enum(["OPEN", "CLOSED", "MERGED"]),
+          body: external_exports.string(),
+          headRefOid: Oid,
+          author: external_exports.object({ __typename: external_exports.string() }).nullable()
+        })
+      )
+    })
+  })
+});
+function entriesSelection(depth) {
+  const blob = "... on Blob { text isBinary isTruncated }";
+  const tree = depth > 1 ? ` ... on Tree { ${entriesSelection(depth - 1)} }` : "";
+  return `entries { name type object { ${blob}${tree} } }`;
+}
+var PIN_PR_STATE_QUERY = `query PinPrState($owner: String!, $repo: String!, $baseRef: String!, $base: String!, $pinRef: String!, $pinBranch: String!, $scratchRef: String!, $registry: String!) {
+  repository(owner: $owner, name: $repo) {
+    id
+    base: ref(qualifiedName: $baseRef) {
+      target { oid ... on Commit { tree { oid } file(path: $registry) { type object { ... on Tree { ${entriesSelection(REGISTRY_DEPTH)} } } } } }
+    }
+    pin: ref(qualifiedName: $pinRef) { target { oid } }
+    scratch: ref(qualifiedName: $scratchRef) { target { oid } }
+    pullRequests(headRefName: $pinBranch, baseRefName: $base, states: [OPEN, CLOSED, MERGED], first: 20, orderBy: {field: CREATED_AT, direction: DESC}) {
+      nodes { id number state body headRefOid author { __typename } }
+    }
+  }
+}`;
 
 // src/world/failed-run.ts
 var FailedRecord = external_exports.strictObject({
