@@ -5,7 +5,8 @@ import { ProcessorRef, RepoRelativePath } from "./registry-entry.js";
 /** Where the config lives in a target repository (docs/contracts/sigil-config.md). */
 export const SIGIL_CONFIG_PATH = ".github/sigil.yml";
 
-const OwnerName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/name");
+/** A GitHub repository as `owner/name`. */
+export const OwnerName = z.string().regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, "must look like owner/name");
 const Login = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/, "must be a GitHub login");
 /** A user is named by login or, robust against renames, by numeric id. */
 const UserRef = z.union([Login, z.number().int().positive()]);
