@@ -2,6 +2,7 @@ export * from "./context.js";
 export * from "./engine.js";
 export * from "./gates.js";
 export * from "./github.js";
+export * from "./github-gates.js";
 export * from "./kb/lint.js";
 export * from "./kb/paths.js";
 export * from "./kb/report.js";
