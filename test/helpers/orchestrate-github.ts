@@ -71,7 +71,6 @@ export async function githubOrchWorld(fake?: FakeGitHub): Promise<GitHubOrchWorl
         auth: BOB_TOKEN,
         retryAfterBaseValue: 0,
         throttle: { enabled: false },
-        retry: { enabled: false },
       });
     },
     control,

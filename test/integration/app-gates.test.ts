@@ -32,10 +32,12 @@ afterAll(async () => {
 async function reviewDelivery(
   pull: { number: number; head_sha: string; branch: string },
   action = "submitted",
+  reviewId = 1,
 ) {
-  const payload = patchPayload(examplePayload(`pull_request_review.${action}`), {
+  // The examples have no `edited` action: a submitted one, its action patched.
+  const payload = patchPayload(examplePayload("pull_request_review.submitted", 1), {
     action,
-    "review.id": 1,
+    "review.id": reviewId,
     "pull_request.number": pull.number,
     "pull_request.head.ref": pull.branch,
     "pull_request.head.sha": pull.head_sha,
@@ -80,6 +82,19 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   expect(gateChecks().map((c) => [c.conclusion, c.headSha])).toEqual([["neutral", pr1.head_sha]]);
   expect(gateChecks()[0]?.output.summary).toContain("mallory is not a sovereign");
 
+  // alice approves, then edits her review: an edited review never counts (the App records its id).
+  const edited = await w.review(pr1.number, "alice");
+  await w.control(`repos/${GOV.owner}/${GOV.repo}/pulls/${pr1.number}/reviews/${edited.id}/edit`, {
+    body: "changed my mind?",
+  });
+  expect((await reviewDelivery(pr1, "edited", Number(edited.id))).status).toBeLessThan(300);
+  expect(await statusOfRun(w.root, runId)).toMatchObject({ gate: "SG1" });
+  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "neutral"]);
+  expect(gateChecks()[1]?.output.summary).toContain(`review ${edited.id} was edited`);
+  expect(await w.ledgerRows("orch_review_edits")).toEqual([
+    { pull_number: pr1.number, review_id: Number(edited.id) },
+  ]);
+
   // A forged delivery: 4xx, nothing happens.
   await w.review(pr1.number, "alice");
   const forged = await deliverWebhook({
@@ -92,7 +107,7 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   expect(forged.status).toBeGreaterThanOrEqual(400);
   expect(forged.status).toBeLessThan(500);
   expect(await statusOfRun(w.root, runId)).toMatchObject({ gate: "SG1" });
-  expect(gateChecks()).toHaveLength(1);
+  expect(gateChecks()).toHaveLength(2);
 
   // alice (a sovereign) approved: the delivery opens SG1; the run reaches SG2's request PR.
   const delivered = await reviewDelivery(pr1);
@@ -100,7 +115,7 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   expect(await statusOfRun(w.root, runId)).toMatchObject({ state: "waiting_gate", gate: "SG2" });
   const pr2 = await w.requestPull(runId, "SG2");
   expect(pr2.number).not.toBe(pr1.number);
-  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "success"]);
+  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "neutral", "success"]);
 
   // The same delivery again (same X-GitHub-Delivery, same bytes): no second advance, no new check.
   const again = await fetch(h.webhookUrl, {
@@ -110,7 +125,7 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   });
   expect(again.status).toBeLessThan(300);
   expect(await statusOfRun(w.root, runId)).toMatchObject({ gate: "SG2" });
-  expect(gateChecks()).toHaveLength(2);
+  expect(gateChecks()).toHaveLength(3);
   expect((await w.ledgerRows("orch_approvals")).map((r) => [r.gate, r.approver])).toEqual([["SG1", "alice"]]);
 
   // SG2: alice approves its request PR; the run completes, the final report and the runs index land.
@@ -120,7 +135,9 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   expect(done).toMatchObject({ state: "complete" });
   const repo = h.fake.state.repo(GOV.owner, GOV.repo);
   const tree = Object.keys(h.fake.state.snapshot(repo as never).trees["refs/heads/main"] ?? {});
-  expect(tree.filter((p) => p.startsWith(`${done.kb_folder}/`) && p.endsWith(".md"))).toHaveLength(13);
+  // Ten phase docs and the final report on the default branch (request docs live on their PRs' branches).
+  const docs = tree.filter((p) => p.startsWith(`${done.kb_folder}/`) && !p.includes("/SG"));
+  expect(docs).toHaveLength(11);
   expect(tree).toContain("knowledge/dev/_orchestrator-runs-index/runs.md");
   expect(tree.some((p) => p.includes("final-orchestrator-report"))).toBe(true);
   expect((await w.ledgerRows("orch_approvals")).map((r) => r.gate).sort()).toEqual(["SG1", "SG2"]);
