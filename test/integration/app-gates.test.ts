@@ -49,6 +49,22 @@ async function reviewDelivery(
   return deliverWebhook({ url: h.webhookUrl, secret: SECRET, example: "pull_request_review", payload });
 }
 
+/** A `pull_request` delivery (synchronize, closed, …) about the request PR. */
+async function pullDelivery(pull: { number: number; head_sha: string; branch: string }, action: string) {
+  const payload = patchPayload(examplePayload("pull_request.synchronize"), {
+    action,
+    number: pull.number,
+    "pull_request.number": pull.number,
+    "pull_request.head.ref": pull.branch,
+    "pull_request.head.sha": pull.head_sha,
+    "repository.name": GOV.repo,
+    "repository.full_name": `${GOV.owner}/${GOV.repo}`,
+    "repository.owner.login": GOV.owner,
+    installation: { id: INSTALLATION, node_id: "MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDcxMQ==" },
+  });
+  return deliverWebhook({ url: h.webhookUrl, secret: SECRET, example: "pull_request", payload });
+}
+
 const gateChecks = () => {
   const repo = h.fake.state.repo(GOV.owner, GOV.repo);
   if (!repo) throw new Error("no governance repository");
@@ -75,12 +91,17 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   }
   const pr1 = await w.requestPull(runId, "SG1");
 
+  // A pull_request event on the request PR before any review: decided, and closed.
+  expect((await pullDelivery(pr1, "synchronize")).status).toBeLessThan(300);
+  expect(gateChecks().map((c) => [c.conclusion, c.headSha])).toEqual([["neutral", pr1.head_sha]]);
+  expect(gateChecks()[0]?.output.summary).toContain("no reviewer's latest review is APPROVED");
+
   // mallory (write, not a sovereign) approves: no advance, the check says why.
   await w.review(pr1.number, "mallory");
   expect((await reviewDelivery(pr1)).status).toBeLessThan(300);
   expect(await statusOfRun(w.root, runId)).toMatchObject({ state: "waiting_gate", gate: "SG1" });
-  expect(gateChecks().map((c) => [c.conclusion, c.headSha])).toEqual([["neutral", pr1.head_sha]]);
-  expect(gateChecks()[0]?.output.summary).toContain("mallory is not a sovereign");
+  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "neutral"]);
+  expect(gateChecks()[1]?.output.summary).toContain("mallory is not a sovereign");
 
   // alice approves, then edits her review: an edited review never counts (the App records its id).
   const edited = await w.review(pr1.number, "alice");
@@ -89,8 +110,8 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   });
   expect((await reviewDelivery(pr1, "edited", Number(edited.id))).status).toBeLessThan(300);
   expect(await statusOfRun(w.root, runId)).toMatchObject({ gate: "SG1" });
-  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "neutral"]);
-  expect(gateChecks()[1]?.output.summary).toContain(`review ${edited.id} was edited`);
+  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "neutral", "neutral"]);
+  expect(gateChecks()[2]?.output.summary).toContain(`review ${edited.id} was edited`);
   expect(await w.ledgerRows("orch_review_edits")).toEqual([
     { pull_number: pr1.number, review_id: Number(edited.id) },
   ]);
@@ -107,7 +128,22 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   expect(forged.status).toBeGreaterThanOrEqual(400);
   expect(forged.status).toBeLessThan(500);
   expect(await statusOfRun(w.root, runId)).toMatchObject({ gate: "SG1" });
-  expect(gateChecks()).toHaveLength(2);
+  expect(gateChecks()).toHaveLength(3);
+
+  // An invalid .github/sigil.yml on the governance repository's default branch: a failing check
+  // with its code, the run stays, the handler does not fail.
+  const push = (text: string) =>
+    w.control(`repos/${GOV.owner}/${GOV.repo}/push`, {
+      branch: "main",
+      user: { login: "carol", id: 40 },
+      files: { ".github/sigil.yml": text },
+    });
+  await push("sovereigns: [not, a, map]\n");
+  expect((await reviewDelivery(pr1)).status).toBeLessThan(300);
+  expect(await statusOfRun(w.root, runId)).toMatchObject({ gate: "SG1" });
+  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "neutral", "neutral", "failure"]);
+  expect(gateChecks()[3]?.output.title).toContain("ERR_CONFIG");
+  await push("sovereigns:\n  users: [alice]\n");
 
   // alice (a sovereign) approved: the delivery opens SG1; the run reaches SG2's request PR.
   const delivered = await reviewDelivery(pr1);
@@ -115,7 +151,13 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   expect(await statusOfRun(w.root, runId)).toMatchObject({ state: "waiting_gate", gate: "SG2" });
   const pr2 = await w.requestPull(runId, "SG2");
   expect(pr2.number).not.toBe(pr1.number);
-  expect(gateChecks().map((c) => c.conclusion)).toEqual(["neutral", "neutral", "success"]);
+  expect(gateChecks().map((c) => c.conclusion)).toEqual([
+    "neutral",
+    "neutral",
+    "neutral",
+    "failure",
+    "success",
+  ]);
 
   // The same delivery again (same X-GitHub-Delivery, same bytes): no second advance, no new check.
   const again = await fetch(h.webhookUrl, {
@@ -125,7 +167,7 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   });
   expect(again.status).toBeLessThan(300);
   expect(await statusOfRun(w.root, runId)).toMatchObject({ gate: "SG2" });
-  expect(gateChecks()).toHaveLength(3);
+  expect(gateChecks()).toHaveLength(5);
   expect((await w.ledgerRows("orch_approvals")).map((r) => [r.gate, r.approver])).toEqual([["SG1", "alice"]]);
 
   // SG2: alice approves its request PR; the run completes, the final report and the runs index land.
