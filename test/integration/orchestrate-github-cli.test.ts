@@ -89,6 +89,19 @@ describe("sigil orchestrate --kb github:<owner>/<repo>", () => {
       request_pr: { number: pr2.number },
     });
     expect(pr2.number).not.toBe(pr1.number);
+    // The run's gate requests went to acme/governance: resuming it against another repository is refused.
+    fake.state.seed({ owner: GOV.owner, repo: "elsewhere", files: { "README.md": "# elsewhere\n" } });
+    const elsewhere = await runSigilProcess(
+      ["orchestrate", "resume", runId, "--root", w.root, "--kb", `github:${GOV.owner}/elsewhere`, "--json"],
+      { cwd: w.root, env },
+    );
+    expect(elsewhere.code).toBe(1);
+    expect(json(elsewhere.stdout).error).toMatchObject({ code: "ERR_ORCH_STATE" });
+    expect(String((json(elsewhere.stdout).error as { message: string }).message)).toContain(
+      `sends its gate requests to github:${GOV.owner}/${GOV.repo}`,
+    );
+    expect(await w.requestPull(runId, "SG2")).toEqual(pr2);
+
     const approvals = await w.ledgerRows("orch_approvals");
     expect(approvals.map((r) => [r.gate, r.approver, r.method])).toEqual([
       ["SG1", "alice", "pull-request-review"],
