@@ -517,7 +517,9 @@ async function runGate(
       commit_sha: approval.commit_sha,
       approved_at: approval.approved_at,
     },
-    [["run_id", "gate"], ["approval_digest"]],
+    approval.review_id === null
+      ? [["run_id", "gate"], ["approval_digest"]]
+      : [["run_id", "gate"], ["approval_digest"], ["review_id"]],
   );
   if (landed.outcome === "conflict") {
     const same =

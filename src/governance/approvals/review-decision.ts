@@ -143,28 +143,28 @@ export function decideReviewApproval(
   const why = prRefusals(facts, request);
   const approvals = [...latestReviews(facts.reviews).values()].filter((r) => r.state === "APPROVED");
   if (approvals.length === 0) why.push("no reviewer's latest review is APPROVED");
-  if (why.length === 0) {
-    for (const review of approvals) {
-      const refused = reviewerRefusals(review, facts, request, policy);
-      if (refused.length === 0) {
-        const record = {
-          review_id: review.id,
-          reviewer: review.user.login,
-          commit_sha: review.commit_id,
-          request_sha256: request.request_sha256,
-        };
-        const digest = sha256Hex(
-          canonicalize({
-            ...record,
-            reviewer_id: review.user.id,
-            run_id: request.run_id,
-            gate: request.gate,
-          }),
-        );
-        return { ...record, approval_digest: digest };
-      }
-      why.push(...refused);
+  // Reviewers are judged even when the PR is refused, so the refusal names every reason.
+  const prRefused = why.length > 0;
+  for (const review of approvals) {
+    const refused = reviewerRefusals(review, facts, request, policy);
+    if (refused.length === 0 && !prRefused) {
+      const record = {
+        review_id: review.id,
+        reviewer: review.user.login,
+        commit_sha: review.commit_id,
+        request_sha256: request.request_sha256,
+      };
+      const digest = sha256Hex(
+        canonicalize({
+          ...record,
+          reviewer_id: review.user.id,
+          run_id: request.run_id,
+          gate: request.gate,
+        }),
+      );
+      return { ...record, approval_digest: digest };
     }
+    why.push(...refused);
   }
   throw new SigilError(
     "ERR_APPROVAL_REFUSED",
