@@ -236,6 +236,30 @@ const cases: Case[] = [
     },
     /changes more than its request doc \(\.github\/sigil\.yml\).*mallory is not a sovereign/,
   ],
+  [
+    "a sovereign removed from the default branch's policy after approving",
+    async (c) => {
+      await g.review(c.pr, P.alice);
+      await g.control(`repos/${GOV.owner}/${GOV.repo}/push`, {
+        branch: "main",
+        user: P.bob,
+        files: { ".github/sigil.yml": POLICY.replace("users: [alice, bob, frank, gina]", "users: [bob]") },
+      });
+    },
+    "alice is not a sovereign",
+  ],
+  [
+    "any approval when the default branch has no policy",
+    async (c) => {
+      await g.review(c.pr, P.alice);
+      await g.control(`repos/${GOV.owner}/${GOV.repo}/push`, {
+        branch: "main",
+        user: P.bob,
+        files: { ".github/sigil.yml": null },
+      });
+    },
+    "alice is not a sovereign",
+  ],
 ];
 
 describe("gates on GitHub: none of these advances the run", () => {
