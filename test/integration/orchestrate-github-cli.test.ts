@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { FakeGitHub } from "../fake-github/fake-server.js";
+import { PRIVATE_KEY } from "../helpers/app-harness.js";
 import { runSigilProcess } from "../helpers/cli.js";
 import { BOB_TOKEN, GOV, githubOrchWorld, SOURCE } from "../helpers/orchestrate-github.js";
 
@@ -136,6 +137,25 @@ describe("sigil orchestrate --kb github:<owner>/<repo>", () => {
     });
     expect(malformed.code).toBe(2);
     expect(malformed.stdout).toContain("expected github:<owner>/<repo>");
+
+    // sigil app: a SIGIL_ORCHESTRATOR_ROOT that is no directory is a usage error before listening.
+    const app = await runSigilProcess(["app", "--json"], {
+      cwd: w.root,
+      env: {
+        PATH: process.env.PATH,
+        APP_ID: "12",
+        PRIVATE_KEY,
+        WEBHOOK_SECRET: "s",
+        PORT: "0",
+        HOST: "127.0.0.1",
+        SIGIL_ORCHESTRATOR_ROOT: `${w.root}/missing`,
+      },
+    });
+    expect(app.code).toBe(2);
+    expect(json(app.stdout).error).toMatchObject({ code: "ERR_APP_CONFIG" });
+    expect(app.stdout).toContain("SIGIL_ORCHESTRATOR_ROOT: not an existing directory");
+    const appHelp = await runSigilProcess(["app", "--help"], { cwd: w.root });
+    expect(appHelp.stdout).toContain("SIGIL_ORCHESTRATOR_ROOT");
 
     const help = await runSigilProcess(["orchestrate", "resume", "--help"], { cwd: w.root });
     expect(help.code).toBe(0);
