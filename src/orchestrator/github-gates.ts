@@ -199,6 +199,7 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
       request_sha256: step.doc_sha256,
       head_sha: ref.head_sha,
       base_ref: ref.base_ref ?? read.pr.default_branch,
+      branch: ref.branch,
       repo: `${owner}/${repo}`,
       run_starter: run.actor,
       expires_at_ms: (Number.isFinite(openedMs) ? openedMs : 0) + ttl,

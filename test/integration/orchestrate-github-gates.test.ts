@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { sha256Hex } from "../../src/core/index.js";
+import { ERROR_TABLE, type SigilError, sha256Hex } from "../../src/core/index.js";
 import { type IndexDb, openPglite } from "../../src/index/index.js";
 import {
   allLedgerSchemas,
@@ -119,6 +119,29 @@ describe("gates on GitHub: a valid approval advances exactly once", () => {
     expect((await resumeRun(s.run_id, deps)).state).toBe("complete");
     expect(await ledger.select("orch_approvals", { run_id: s.run_id })).toHaveLength(2);
     expect(g.fake.log.length).toBeGreaterThan(before);
+    g.expectNoViolations();
+  });
+});
+
+describe("gates on GitHub: the same approval delivered twice at once", () => {
+  test("two concurrent resumes: one advances, the other is told the run is busy; one ledger row, one SG2 PR", async () => {
+    const deps = await g.deps();
+    const s = await g.start(deps, "gh-concurrent");
+    const ref = await g.requestRef(s.run_id);
+    await g.review(ref.number, P.alice);
+    const results = await Promise.allSettled([resumeRun(s.run_id, deps), resumeRun(s.run_id, deps)]);
+    const advanced = results.filter((r) => r.status === "fulfilled");
+    const busy = results.flatMap((r) => (r.status === "rejected" ? [r.reason as SigilError] : []));
+    expect(advanced.length).toBeGreaterThanOrEqual(1);
+    for (const r of advanced) expect((r as PromiseFulfilledResult<{ gate: string }>).value.gate).toBe("SG2");
+    for (const e of busy)
+      expect([e.code, e.message]).toEqual([
+        "ERR_ORCH_LOCKED",
+        expect.stringContaining(ERROR_TABLE.ERR_ORCH_LOCKED),
+      ]);
+    expect(await ledger.select("orch_approvals", { run_id: s.run_id })).toHaveLength(1);
+    const sg2 = gateBranch(s.run_id, "SG2");
+    expect(g.fake.state.repo(GOV.owner, GOV.repo)?.pulls.filter((p) => p.head === sg2)).toHaveLength(1);
     g.expectNoViolations();
   });
 });

@@ -51,6 +51,8 @@ export interface GateRequest {
   /** The head SHA recorded when the request PR was opened. */
   readonly head_sha: string;
   readonly base_ref: string;
+  /** The request branch the PR was opened from, when recorded. */
+  readonly branch?: string;
   readonly repo: string;
   readonly run_starter: string;
   readonly expires_at_ms: number;
@@ -94,6 +96,8 @@ function prRefusals(facts: ReviewFacts, request: GateRequest): string[] {
   if (!same(pr.head.repo, pr.base.repo) || !same(pr.base.repo, request.repo))
     why.push("the PR comes from a fork");
   if (pr.base.ref !== request.base_ref) why.push(`the PR was retargeted to ${pr.base.ref}`);
+  if (request.branch !== undefined && pr.head.ref !== request.branch)
+    why.push(`the PR's head branch is ${pr.head.ref}, not the request branch ${request.branch}`);
   if (pr.head.sha !== request.head_sha) why.push("the request branch moved after the request");
   const others = facts.files.filter((f) => f !== request.request_path);
   if (others.length > 0) why.push(`the PR changes more than its request doc (${others.join(", ")})`);

@@ -222,6 +222,14 @@ describe("request PR approval: logins are case-insensitive, every reason is name
     });
     expect(refusal(f)).toMatch(/more than its request doc.*mallory is not a sovereign/);
   });
+  test("a PR from another branch than the recorded request branch", () => {
+    expect(refusal(base, { ...request, branch: "sigil/gates/other/SG1" })).toMatch(
+      /head branch is sigil\/authz\/x\/sg1, not the request branch sigil\/gates\/other\/SG1/,
+    );
+    expect(decideReviewApproval(base, { ...request, branch: "sigil/authz/x/sg1" }, policy).reviewer).toBe(
+      "alice",
+    );
+  });
   test("a valid reviewer does not open a refused PR", () => {
     expect(refusal(facts({ files: [DOC, "other.md"] }))).toMatch(/more than its request doc \(other\.md\)/);
   });
