@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   buildPinAction,
   runAction
-} from "./chunks/chunk-7B6NTXC7.js";
+} from "./chunks/chunk-6ZMOQH27.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/build-pin.ts

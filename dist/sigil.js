@@ -7,7 +7,7 @@ import {
   defineAction,
   external_exports,
   runAction
-} from "./chunks/chunk-7B6NTXC7.js";
+} from "./chunks/chunk-6ZMOQH27.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

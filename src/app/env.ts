@@ -1,4 +1,5 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { z } from "zod";
 import { SigilError } from "../core/index.js";
 import { githubBaseUrlFromEnv } from "../github/index.js";
@@ -32,11 +33,13 @@ export interface AppEnv {
   logLevel: z.infer<typeof LogLevel>;
   /** REST root: api.github.com, or GHE_HOST's `/api/v3`. */
   baseUrl: string;
+  /** SIGIL_ORCHESTRATOR_ROOT: the project whose runs request PRs resume; absent: no gate handler. */
+  orchestratorRoot?: string;
 }
 
 /**
  * Parses APP_ID, PRIVATE_KEY (PEM, `\n`-escaped PEM or base64) or PRIVATE_KEY_PATH,
- * WEBHOOK_SECRET, PORT, HOST, LOG_LEVEL and GHE_HOST/GHE_PROTOCOL. Anything missing or wrong is
+ * WEBHOOK_SECRET, PORT, HOST, LOG_LEVEL, GHE_HOST/GHE_PROTOCOL and SIGIL_ORCHESTRATOR_ROOT. Anything missing or wrong is
  * one ERR_APP_CONFIG naming every variable at fault; values never appear in the message.
  */
 export function parseAppEnv(env: Readonly<Record<string, string | undefined>>): AppEnv {
@@ -61,7 +64,33 @@ export function parseAppEnv(env: Readonly<Record<string, string | undefined>>): 
     host: e.HOST,
     logLevel: e.LOG_LEVEL,
     baseUrl,
+    ...orchestratorRootOf(env),
   };
+}
+
+/**
+ * SIGIL_ORCHESTRATOR_ROOT, absolute: an existing directory (the project with `.sigil/orchestrator/`),
+ * else ERR_APP_CONFIG. Unset or empty: the App has no orchestrator.
+ */
+export function orchestratorRootFromEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  const value = env.SIGIL_ORCHESTRATOR_ROOT?.trim();
+  if (!value) return undefined;
+  const root = resolve(value);
+  let isDir = false;
+  try {
+    isDir = statSync(root).isDirectory();
+  } catch {}
+  if (!isDir) throw new SigilError("ERR_APP_CONFIG", "SIGIL_ORCHESTRATOR_ROOT: not an existing directory");
+  return root;
+}
+
+function orchestratorRootOf(env: Readonly<Record<string, string | undefined>>): {
+  orchestratorRoot?: string;
+} {
+  const root = orchestratorRootFromEnv(env);
+  return root === undefined ? {} : { orchestratorRoot: root };
 }
 
 function readPrivateKey(inline: string | undefined, path: string | undefined): string {

@@ -93,6 +93,8 @@ export const ERROR_TABLE = {
   ERR_APPROVAL_MISMATCH: "gate approval does not match the request",
   ERR_APPROVAL_REPLAYED: "gate approval already used",
   ERR_APPROVAL_REFUSED: "gate approval refused",
+  // Gates on GitHub
+  ERR_GATE_READ: "gate decision could not read GitHub",
 
   // Adoption (init, processor new, releases) — add below this line.
   ERR_INIT_EXISTS: "refusing to overwrite existing files",

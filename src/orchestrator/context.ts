@@ -51,7 +51,15 @@ export const StepRecord = z.strictObject({
   approval: ApprovalRecord.nullable(),
   /** Gates only: the request PR, on GitHub. */
   request_ref: z
-    .strictObject({ number: z.number().int(), head_sha: z.string(), branch: z.string() })
+    .strictObject({
+      number: z.number().int(),
+      head_sha: z.string(),
+      branch: z.string(),
+      /** The base the request PR was opened against (optional: sidecars before it stay valid). */
+      base_ref: z.string().optional(),
+      /** When the request PR was opened: its expiry counts from here. */
+      opened_at: z.string().optional(),
+    })
     .nullable(),
 });
 export type StepRecord = z.infer<typeof StepRecord>;

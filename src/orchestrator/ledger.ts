@@ -53,6 +53,8 @@ CREATE TABLE IF NOT EXISTS orch_approvals (
   approved_at text NOT NULL,
   PRIMARY KEY (run_id, gate)
 );
+-- One review is one approval: a review id opens one gate of one run, ever.
+CREATE UNIQUE INDEX IF NOT EXISTS orch_approvals_one_review ON orch_approvals (review_id) WHERE review_id IS NOT NULL;
 CREATE TABLE IF NOT EXISTS orch_closeouts (
   run_id text PRIMARY KEY,
   closeout_key text NOT NULL UNIQUE,

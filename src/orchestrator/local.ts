@@ -1,26 +1,14 @@
-import { join, resolve } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
-import { type Clock, SigilError, systemClock } from "../core/index.js";
+import { SigilError } from "../core/index.js";
 import { createLocalGitPublisher, loadDefaultBranchConfig, signLocalApproval } from "../governance/index.js";
-import { openPglite } from "../index/index.js";
-import type { OrchestratorDeps } from "./engine.js";
-import { openLedger } from "./ledger.js";
+import { parseKb } from "./kb-target.js";
 import { createLocalGateBackend } from "./local-gates.js";
-import { allLedgerSchemas } from "./pipelines/index.js";
-import { runsDir } from "./sidecar.js";
+import { type OpenOptions, type Orchestrator, openOrchestrator } from "./open.js";
 
-export interface LocalOrchestrator {
-  readonly deps: OrchestratorDeps;
-  close(): Promise<void>;
-}
-
-/** `--kb` names a local git repository; `github:<owner>/<repo>` is the App's business. */
-export function assertLocalKb(kb: string): void {
-  if (kb.startsWith("github:"))
-    throw new SigilError(
-      "ERR_USAGE",
-      `--kb ${kb}: GitHub governance repositories are driven by the App; give a local git repository`,
-    );
+/** `--kb` of a local command: a local git repository; `github:` is refused with `why`. */
+export function localKbPath(kb: string, why: string): string {
+  const target = parseKb(kb);
+  if (target.kind === "github") throw new SigilError("ERR_USAGE", `--kb ${kb}: ${why}`);
+  return target.path;
 }
 
 /**
@@ -28,40 +16,21 @@ export function assertLocalKb(kb: string): void {
  * `<root>/.sigil/orchestrator/ledger`, and signed-approval gates whose signers come from the
  * default branch's `.github/sigil.yml` of the project.
  */
-export async function openLocalOrchestrator(options: {
-  root: string;
-  kb: string;
-  clock?: Clock;
-  sleep?: (ms: number) => Promise<void>;
-  onStage?: OrchestratorDeps["onStage"];
-}): Promise<LocalOrchestrator> {
-  assertLocalKb(options.kb);
-  const clock = options.clock ?? systemClock;
-  const publisher = await createLocalGitPublisher({ repo: resolve(options.kb) });
-  const db = await openPglite(join(runsDir(options.root), "ledger"));
-  try {
-    const ledger = await openLedger(db, allLedgerSchemas());
-    const gates = createLocalGateBackend({
-      publisher,
-      clock,
-      allowedSigners: async () => (await loadDefaultBranchConfig(options.root)).sovereigns.ssh_keys,
-    });
-    return {
-      deps: {
-        root: options.root,
+export async function openLocalOrchestrator(options: OpenOptions & { kb: string }): Promise<Orchestrator> {
+  const path = localKbPath(options.kb, "a GitHub governance repository is opened by openGitHubOrchestrator");
+  return openOrchestrator({
+    ...options,
+    kb: { kind: "local", path },
+    backend: async (_ledger, clock) => {
+      const publisher = await createLocalGitPublisher({ repo: path });
+      const gates = createLocalGateBackend({
         publisher,
-        ledger,
-        gates,
         clock,
-        sleep: options.sleep ?? ((ms) => sleep(ms).then(() => undefined)),
-        ...(options.onStage ? { onStage: options.onStage } : {}),
-      },
-      close: () => db.close(),
-    };
-  } catch (error) {
-    await db.close();
-    throw error;
-  }
+        allowedSigners: async () => (await loadDefaultBranchConfig(options.root)).sovereigns.ssh_keys,
+      });
+      return { publisher, gates };
+    },
+  });
 }
 
 /** `sigil orchestrate approve`: signs with the sovereign's key; needs no ledger. */
@@ -71,8 +40,11 @@ export async function approveLocalRequest(options: {
   requestPath: string;
   keyPath: string;
 }) {
-  assertLocalKb(options.kb);
-  const publisher = await createLocalGitPublisher({ repo: resolve(options.kb) });
+  const path = localKbPath(
+    options.kb,
+    "on GitHub a sovereign approves by reviewing the request PR; approve signs for a local KB only",
+  );
+  const publisher = await createLocalGitPublisher({ repo: path });
   const config = await loadDefaultBranchConfig(options.root);
   return signLocalApproval({
     publisher,

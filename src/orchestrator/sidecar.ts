@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { link, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { hostname } from "node:os";
 import { join } from "node:path";
@@ -72,7 +73,8 @@ export async function lockRunContext(root: string, runId: string): Promise<Conte
   for (let attempt = 0; attempt < 3; attempt++) {
     // Written whole to a temp file, then linked: link(2) fails when the name exists, and nobody
     // ever reads a half-written lock.
-    const temp = `${path}.tmp-${process.pid}-${attempt}`;
+    // Unique per call: two resumes in one process (an App's concurrent deliveries) must not share it.
+    const temp = `${path}.tmp-${process.pid}-${randomUUID()}`;
     try {
       await writeFile(temp, me);
       await link(temp, path);

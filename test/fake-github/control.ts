@@ -1,7 +1,8 @@
 import { ZipFile } from "yazl";
+import { handleHumanControl } from "./control-humans.js";
 import type { FakeGitHub, InjectedFailure } from "./fake-server.js";
 import { error, type FakeResponse } from "./handler-kit.js";
-import type { Actor, RepoState, ReviewState } from "./state.js";
+import type { Actor, RepoState } from "./state.js";
 
 /**
  * The `/_fake/` control API: not GitHub's, not validated against the spec. It seeds and reads
@@ -89,13 +90,13 @@ export async function handleControl(
     return { status: 200, raw: { bytes: blob.content, contentType: "text/plain; charset=utf-8" } };
   }
 
+  const human = handleHumanControl(fake, route, body);
+  if (human) return human;
   const m = path.match(/^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/);
   const repo = m ? state.repo(m[1] ?? "", m[2] ?? "") : undefined;
   if (!m || !repo) return error(404, `no control route ${route} (or no such repository)`);
   const rest = `${method} ${m[3] ?? ""}`;
-  const reviewPath = rest.match(/^POST \/pulls\/(\d+)\/reviews$/);
   const commentPath = rest.match(/^POST \/issues\/(\d+)\/comments$/);
-  const closePath = rest.match(/^POST \/pulls\/(\d+)\/close$/);
 
   if (rest === "GET ") return ok(state.snapshot(repo));
   if (rest === "POST /workflow-runs") {
@@ -128,22 +129,6 @@ export async function handleControl(
     });
     return ok({ id, artifact_ids: artifacts }, 201);
   }
-  if (reviewPath) {
-    const number = Number(reviewPath[1]);
-    const review: ReviewState = {
-      id: state.id(),
-      pullNumber: number,
-      user: actorOf(body.user) ?? { login: "reviewer", id: 77, type: "User" },
-      body: String(body.body ?? ""),
-      state: (body.state as ReviewState["state"]) ?? "APPROVED",
-      commitId: String(
-        body.commit_id ?? repo.resolve(repo.pulls.find((p) => p.number === number)?.head ?? "") ?? "",
-      ),
-      submittedAt: state.now(),
-    };
-    repo.reviews.push(review);
-    return ok(review, 201);
-  }
   if (commentPath) {
     const now = state.now();
     const comment = {
@@ -156,14 +141,6 @@ export async function handleControl(
     };
     repo.comments.push(comment);
     return ok(comment, 201);
-  }
-  if (closePath) {
-    const pull = repo.pulls.find((p) => p.number === Number(closePath[1]));
-    if (!pull) return error(404, "no such pull request");
-    pull.state = "closed";
-    pull.merged = body.merged === true;
-    pull.closedAt = state.now();
-    return ok({ number: pull.number, state: pull.state, merged: pull.merged });
   }
   return error(404, `no control route ${route}`);
 }

@@ -9,6 +9,7 @@ import { actionsHandlers } from "./handlers-actions.js";
 import { collabHandlers } from "./handlers-collab.js";
 import { diffHandlers } from "./handlers-diff.js";
 import { gitHandlers } from "./handlers-git.js";
+import { reviewHandlers } from "./handlers-review.js";
 import { formatIssue, githubSpec, type RouteMatch, type ValidationIssue } from "./openapi.js";
 import { Shapes } from "./shapes.js";
 import { FakeState } from "./state.js";
@@ -48,6 +49,7 @@ const HANDLERS: Record<string, Handler> = {
   ...collabHandlers,
   ...diffHandlers,
   ...actionsHandlers,
+  ...reviewHandlers,
 };
 const UNAUTHENTICATED = new Set(["meta/root"]);
 
@@ -63,7 +65,11 @@ export class FakeGitHub {
   readonly failures: InjectedFailure[] = [];
   private readonly overrides = new Map<string, Handler>();
   private readonly spec = githubSpec();
-  readonly shapes = new Shapes(this.spec, () => this.url);
+  readonly shapes = new Shapes(
+    this.spec,
+    () => this.url,
+    (fullName) => this.state.repo(...(fullName.split("/", 2) as [string, string])),
+  );
   url = "";
 
   private constructor(private readonly server: Server) {}
@@ -108,6 +114,7 @@ export class FakeGitHub {
   reset(): void {
     this.state.repos.clear();
     this.state.tokens.clear();
+    this.state.teams.clear();
     this.log.length = 0;
     this.invalidRequests.length = 0;
     this.invalidResponses.length = 0;

@@ -179,6 +179,47 @@ export class GitStore {
     return false;
   }
 
+  /** Every commit reachable from `sha` (itself included). */
+  ancestors(sha: string): Set<string> {
+    const seen = new Set<string>();
+    const stack = [sha];
+    while (stack.length > 0) {
+      const next = stack.pop() as string;
+      if (seen.has(next) || !this.commits.has(next)) continue;
+      seen.add(next);
+      stack.push(...(this.commits.get(next)?.parents ?? []));
+    }
+    return seen;
+  }
+
+  /**
+   * What a PR compares, as GitHub's three-dot diff does: the commits reachable from `head` but
+   * not from `base` (oldest first) and their merge base (null when the histories are unrelated).
+   */
+  compare(base: string, head: string): { mergeBase: string | null; commits: GitCommit[] } {
+    const fromBase = this.ancestors(base);
+    const only = [...this.ancestors(head)].filter((sha) => !fromBase.has(sha));
+    const commits = only.map((sha) => this.commits.get(sha) as GitCommit);
+    // Parents before children: a commit's depth below the merge base orders the list.
+    const depth = new Map<string, number>();
+    const depthOf = (sha: string): number => {
+      if (fromBase.has(sha) || !this.commits.has(sha)) return 0;
+      const known = depth.get(sha);
+      if (known !== undefined) return known;
+      const d = 1 + Math.max(0, ...(this.commits.get(sha)?.parents ?? []).map(depthOf));
+      depth.set(sha, d);
+      return d;
+    };
+    commits.sort((a, b) => depthOf(a.sha) - depthOf(b.sha));
+    const oldest = commits[0];
+    const mergeBase = oldest
+      ? (oldest.parents.find((p) => fromBase.has(p)) ?? null)
+      : fromBase.has(head)
+        ? head
+        : null;
+    return { mergeBase, commits };
+  }
+
   /** The blob at a path in a commit, if any. */
   fileAt(commitSha: string, path: string): (FlatEntry & { path: string }) | undefined {
     const commit = this.commits.get(commitSha);

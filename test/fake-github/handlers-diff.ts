@@ -1,18 +1,24 @@
 import { type Handler, notFound, num, paginate, repoOf } from "./handler-kit.js";
 
-/** A PR's changed files: the base branch's tree against the head branch's, by blob id. */
+/**
+ * A PR's changed files, as GitHub's three-dot diff: the head branch's tree against the merge
+ * base's (so commits the base gained since the branch was cut are not the PR's), by blob id.
+ */
 export const diffHandlers: Record<string, Handler> = {
   "pulls/list-files": (ctx) => {
     const repo = repoOf(ctx);
     const pull = repo.pulls.find((p) => p.number === num(ctx, "pull_number"));
     if (!pull) return notFound();
-    const treeOf = (branch: string) => {
-      const sha = repo.refs.get(`refs/heads/${branch}`);
-      const tree = sha ? repo.git.commits.get(sha)?.tree : undefined;
-      return { sha: sha ?? "", files: tree ? repo.git.flatten(tree) : new Map() };
+    const headRepo = ctx.shapes.headRepoOf(repo, pull);
+    const headSha = headRepo.refs.get(`refs/heads/${pull.head}`) ?? "";
+    const baseTip = repo.refs.get(`refs/heads/${pull.base}`) ?? "";
+    const mergeBase = headRepo.git.compare(baseTip, headSha).mergeBase ?? baseTip;
+    const filesAt = (store: typeof repo, sha: string) => {
+      const tree = store.git.commits.get(sha)?.tree;
+      return tree ? store.git.flatten(tree) : new Map();
     };
-    const base = treeOf(pull.base);
-    const head = treeOf(pull.head);
+    const base = { files: filesAt(headRepo.git.commits.has(mergeBase) ? headRepo : repo, mergeBase) };
+    const head = { sha: headSha, files: filesAt(headRepo, headSha) };
     const paths = [...new Set([...base.files.keys(), ...head.files.keys()])].sort();
     const web = `${ctx.baseUrl}/${repo.fullName}`;
     const changed = paths.flatMap((filename) => {

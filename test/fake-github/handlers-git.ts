@@ -109,6 +109,8 @@ export const gitHandlers: Record<string, Handler> = {
         committer: person(ctx, ctx.body.committer ? "committer" : "author"),
       }),
     );
+    // GitHub attributes an API commit to the token's account (the App's bot for an installation).
+    repo.commitUsers.set(commit.sha, { author: ctx.actor, committer: ctx.actor });
     return { status: 201, body: ctx.shapes.gitCommit(repo, commit) };
   },
 

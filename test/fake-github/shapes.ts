@@ -21,6 +21,8 @@ export class Shapes {
   constructor(
     private readonly spec: GitHubSpec,
     private readonly base: () => string,
+    /** Another repository by `owner/name` (the head of a PR from a fork). */
+    private readonly repoNamed: (fullName: string) => RepoState | undefined = () => undefined,
   ) {}
 
   private api(repo: RepoState, rest = ""): string {
@@ -47,12 +49,12 @@ export class Shapes {
     return this.patchRepo(this.spec.example("full-repository-default-response"), repo);
   }
 
-  private patchRepo(example: Json, repo: RepoState): Json {
-    // Not a fork: the example's parent/source would describe someone else's repository.
+  private patchRepo(example: Json, repo: RepoState, fork = false): Json {
+    // The example's parent/source would describe someone else's repository.
     const { parent: _parent, source: _source, ...rest } = example;
     return {
       ...rest,
-      fork: false,
+      fork,
       language: null,
       id: repo.id,
       node_id: `R_${repo.id}`,
@@ -159,7 +161,7 @@ export class Shapes {
     };
   }
 
-  private branchEnd(repo: RepoState, branch: string): Json {
+  private branchEnd(repo: RepoState, branch: string, fork = false): Json {
     const sha = repo.resolve(`refs/heads/${branch}`) ?? "0".repeat(40);
     const example = (this.spec.example("pull-request") as { head: Json }).head;
     return {
@@ -168,8 +170,13 @@ export class Shapes {
       ref: branch,
       sha,
       user: this.user(this.owner(repo)),
-      repo: this.patchRepo(example.repo as Json, repo),
+      repo: this.patchRepo(example.repo as Json, repo, fork),
     };
+  }
+
+  /** The repository a PR's head branch lives in: the fork's, or the PR's own. */
+  headRepoOf(repo: RepoState, p: PullState): RepoState {
+    return (p.headRepo ? this.repoNamed(p.headRepo) : undefined) ?? repo;
   }
 
   private pullCommon(repo: RepoState, p: PullState): Json {
@@ -190,7 +197,7 @@ export class Shapes {
       closed_at: p.closedAt,
       merged_at: p.merged ? p.closedAt : null,
       draft: p.draft,
-      head: this.branchEnd(repo, p.head),
+      head: this.branchEnd(this.headRepoOf(repo, p), p.head, this.headRepoOf(repo, p) !== repo),
       base: this.branchEnd(repo, p.base),
       labels: (p.labels ?? []).map((name) => this.label(repo, name)),
       assignee: null,
@@ -230,6 +237,54 @@ export class Shapes {
       submitted_at: r.submittedAt,
       pull_request_url: this.api(repo, `/pulls/${r.pullNumber}`),
       html_url: `${this.base()}/${repo.fullName}/pull/${r.pullNumber}#pullrequestreview-${r.id}`,
+    };
+  }
+
+  /** pulls/list-commits: one commit with the GitHub accounts it is attributed to (null: none). */
+  commit(repo: RepoState, c: GitCommit): Json {
+    const example = (this.spec.example("commit-items") as unknown as Json[])[0] ?? {};
+    const users = repo.commitUsers.get(c.sha);
+    const url = this.api(repo, `/commits/${c.sha}`);
+    return {
+      ...example,
+      url,
+      sha: c.sha,
+      node_id: `C_${c.sha}`,
+      html_url: `${this.base()}/${repo.fullName}/commit/${c.sha}`,
+      comments_url: `${url}/comments`,
+      commit: {
+        ...(example.commit as Json),
+        url: this.api(repo, `/git/commits/${c.sha}`),
+        author: c.author,
+        committer: c.committer,
+        message: c.message,
+        tree: { sha: c.tree, url: this.api(repo, `/git/trees/${c.tree}`) },
+      },
+      author: users ? this.user(users.author) : null,
+      committer: users ? this.user(users.committer) : null,
+      parents: c.parents.map((sha) => ({
+        sha,
+        url: this.api(repo, `/commits/${sha}`),
+        html_url: `${this.base()}/${repo.fullName}/commit/${sha}`,
+      })),
+    };
+  }
+
+  /** repos/get-collaborator-permission-level: `permission` is the legacy fold of `role_name`. */
+  permission(actor: Actor, role: string): Json {
+    const legacy: Record<string, string> = { maintain: "write", triage: "read" };
+    return {
+      permission: legacy[role] ?? role,
+      role_name: role,
+      user: { ...this.user(actor), role_name: role },
+    };
+  }
+
+  membership(org: string, slug: string, login: string, m: { state: string; role: string }): Json {
+    return {
+      url: `${this.base()}/organizations/${org}/team/${slug}/memberships/${encodeURIComponent(login)}`,
+      role: m.role,
+      state: m.state,
     };
   }
 

@@ -22,6 +22,8 @@ export interface PullState {
   closedAt: string | null;
   /** Label names, as issues/add-labels leaves them. */
   labels?: string[];
+  /** `owner/name` of the repository the head branch lives in, when the PR comes from a fork. */
+  headRepo?: string;
 }
 
 export interface ReviewState {
@@ -32,7 +34,19 @@ export interface ReviewState {
   state: "APPROVED" | "CHANGES_REQUESTED" | "COMMENTED" | "DISMISSED" | "PENDING";
   commitId: string;
   submittedAt: string;
+  /** Set when the review's body was edited after submission (a `pull_request_review.edited`). */
+  edited?: boolean;
 }
+
+/** A team membership, as teams/get-membership-for-user-in-org reports it. */
+export interface MembershipState {
+  state: "active" | "pending";
+  role: "member" | "maintainer";
+}
+
+/** Repository roles, from most to least; the API's `permission` folds maintain→write, triage→read. */
+export const ROLES = ["admin", "maintain", "write", "triage", "read"] as const;
+export type Role = (typeof ROLES)[number];
 
 export interface CommentState {
   id: number;
@@ -88,6 +102,10 @@ export class RepoState {
   readonly workflowRuns: WorkflowRunState[] = [];
   readonly artifacts: ArtifactState[] = [];
   readonly dispatches: Array<{ event_type: string; client_payload: unknown }> = [];
+  /** Collaborators: lowercase login → account and role (absent: not a collaborator). */
+  readonly collaborators = new Map<string, { user: Actor; role: Role }>();
+  /** The GitHub accounts a commit is attributed to (API and control pushes; seeds have none). */
+  readonly commitUsers = new Map<string, { author: Actor; committer: Actor }>();
   private lastNumber = 0;
 
   constructor(
@@ -126,6 +144,17 @@ export class FakeState {
   /** Issued installation tokens and the actor each acts as. */
   readonly tokens = new Map<string, Actor>();
   readonly app = { id: 4242, slug: "sigil-fake", name: "SIGIL fake App" };
+  /** Org teams: lowercase `org/slug` → lowercase login → membership. */
+  readonly teams = new Map<string, Map<string, MembershipState>>();
+
+  /** Sets (or with null removes) a user's membership in `org/slug`. */
+  setMembership(team: string, login: string, membership: MembershipState | null): void {
+    const key = team.toLowerCase();
+    const members = this.teams.get(key) ?? new Map<string, MembershipState>();
+    if (membership) members.set(login.toLowerCase(), membership);
+    else members.delete(login.toLowerCase());
+    this.teams.set(key, members);
+  }
   private nextId = 1000;
 
   id(): number {
@@ -203,6 +232,7 @@ export class FakeState {
       trees: Object.fromEntries([...repo.refs].map(([ref, sha]) => [ref, flatTree(sha)])),
       pulls: repo.pulls,
       reviews: repo.reviews,
+      collaborators: Object.fromEntries(repo.collaborators),
       comments: repo.comments,
       check_runs: repo.checkRuns,
       workflow_runs: repo.workflowRuns,

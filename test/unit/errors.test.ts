@@ -75,6 +75,7 @@ describe("error canon", () => {
       ERR_APPROVAL_MISMATCH: "gate approval does not match the request",
       ERR_APPROVAL_REPLAYED: "gate approval already used",
       ERR_APPROVAL_REFUSED: "gate approval refused",
+      ERR_GATE_READ: "gate decision could not read GitHub",
     });
     const refused = new SigilError("ERR_APPROVAL_REFUSED", "review 7 is by the PR author");
     expect(refused.message).toBe("gate approval refused: review 7 is by the PR author");

@@ -7,6 +7,7 @@ import {
 } from "../../governance/index.js";
 import type { RegistryClient } from "../../supply/index.js";
 import type { HandlerRegistration } from "../handler-registry.js";
+import { APPROVAL_EVENTS, createApprovalHandler } from "./approval.js";
 import { createPinCheckHandler, PIN_CHECK_EVENTS } from "./pin-check.js";
 import { createPinPrHandler } from "./pin-pr.js";
 import { createWorldReportHandler, WORLD_REPORT_EVENTS } from "./world-report.js";
@@ -21,6 +22,8 @@ export interface HandlerDeps {
   mirrors?: ReadonlyMap<string, string>;
   /** The governance backend; by default `governance.repo` of the config (owner/name or a path). */
   publisherFor?: PublisherFactory;
+  /** SIGIL_ORCHESTRATOR_ROOT: the project whose orchestrator runs request PRs resume; absent: no gates. */
+  orchestratorRoot?: string;
 }
 
 /**
@@ -61,6 +64,15 @@ export function createHandlers(deps: HandlerDeps): HandlerRegistration[] {
         publisherFor: deps.publisherFor ?? publisherFromConfig,
       }),
     },
+    ...(deps.orchestratorRoot
+      ? [
+          {
+            name: "approval",
+            events: [...APPROVAL_EVENTS],
+            handler: createApprovalHandler({ orchestratorRoot: deps.orchestratorRoot }),
+          },
+        ]
+      : []),
   ];
 }
 

@@ -22,7 +22,8 @@ export function registerApp(program: Command, ctx: CliContext, setExit: (code: n
       `
 Environment: APP_ID, PRIVATE_KEY or PRIVATE_KEY_PATH, WEBHOOK_SECRET, PORT (default 3000; 0 picks
 a free port), HOST (default 0.0.0.0), LOG_LEVEL, GHE_HOST and GHE_PROTOCOL for another
-GitHub-compatible API. Prints one line with the URL when listening; logs are NDJSON on stderr.`,
+GitHub-compatible API, SIGIL_ORCHESTRATOR_ROOT (the project of \`sigil orchestrate --kb github:…\`
+runs: reviews of their request PRs resume them). Prints one line with the URL when listening; logs are NDJSON on stderr.`,
     );
   defineCommand(command, ctx, setExit, {
     flags: AppFlags,
@@ -88,13 +89,16 @@ GitHub-compatible API. Prints one line with the URL when listening; logs are NDJ
 /** Production dependencies of the handlers: registry credentials from the environment. */
 async function productionHandlerDeps() {
   const { createRegistryClient, credentialsFromEnv } = await import("../../supply/index.js");
+  const { orchestratorRootFromEnv } = await import("../../app/index.js");
   return (
     env: Readonly<Record<string, string | undefined>>,
     appUserId: HandlerDeps["appUserId"],
   ): HandlerDeps => {
     const credentials = credentialsFromEnv(env);
+    const orchestratorRoot = orchestratorRootFromEnv(env);
     return {
       appUserId,
+      ...(orchestratorRoot ? { orchestratorRoot } : {}),
       registryClientFor: () =>
         createRegistryClient({ http: createHttpClient({ timeoutMs: 30_000 }), credentials }),
     };

@@ -1,9 +1,9 @@
 import { relative, resolve } from "node:path";
 import type { Command } from "commander";
 import { z } from "zod";
-import { canonicalize } from "../../core/index.js";
-import type { RunStatus } from "../../orchestrator/index.js";
-import { defineCommand } from "../command.js";
+import { canonicalize, SigilError } from "../../core/index.js";
+import type { KbTarget, OpenOptions, Orchestrator, RunStatus } from "../../orchestrator/index.js";
+import { type CommandIo, defineCommand } from "../command.js";
 import { type CliContext, EXIT } from "../context.js";
 
 const Common = {
@@ -13,10 +13,19 @@ const Common = {
 };
 const RunId = z.string().regex(/^[0-9a-f-]{36}$/, "a run id");
 
-function render(status: RunStatus): string {
+/** A gate's request PR on GitHub, as `status` prints it. */
+interface RequestPr {
+  number: number;
+  url: string;
+}
+type Shown = RunStatus & { request_pr?: RequestPr | null };
+
+function render(status: Shown): string {
   const where =
     status.state === "waiting_gate"
-      ? ` at ${status.gate}: approve ${status.request_path} (sha256 ${status.request_sha256})`
+      ? status.request_pr
+        ? ` at ${status.gate}: a sovereign approves by reviewing request PR #${status.request_pr.number} (${status.request_pr.url})`
+        : ` at ${status.gate}: approve ${status.request_path} (sha256 ${status.request_sha256})`
       : status.state === "stopped"
         ? `: ${status.stop_code} ${status.stop_detail ?? ""}`
         : status.state === "complete"
@@ -26,7 +35,59 @@ function render(status: RunStatus): string {
   return `run ${status.run_id} ${status.state}${where}${replay}\n`;
 }
 
+const KB_HELP = `
+--kb is a local git repository (gates: signed approval files, \`approve\`) or github:<owner>/<repo>
+(gates: request PRs; a sovereign approves by reviewing the request PR, and the App, with
+SIGIL_ORCHESTRATOR_ROOT on this project, resumes the run; \`resume\` also works by hand).
+github: needs GITHUB_TOKEN; the API is GITHUB_API_URL, or GHE_HOST/GHE_PROTOCOL's /api/v3, or
+api.github.com. \`approve\` with github: exits 2. \`status --json\` of a GitHub gate adds
+request_pr {number, url}.
+Examples:
+  sigil orchestrate start --pipeline document-cut --subject icx-const --source doc.md --kb ./governance
+  GITHUB_TOKEN=… sigil orchestrate start --pipeline document-cut --subject icx-const --source doc.md --kb github:acme/governance
+  sigil orchestrate status <run_id> --kb github:acme/governance --json`;
+
 const exitFor = (status: RunStatus) => (status.state === "stopped" ? EXIT.failed : EXIT.ok);
+
+/** The REST root: GITHUB_API_URL, else GHE_HOST/GHE_PROTOCOL's `/api/v3`, else api.github.com. */
+async function apiBaseUrl(env: Readonly<Record<string, string | undefined>>): Promise<string> {
+  const { githubBaseUrlFromEnv } = await import("../../github/index.js");
+  const explicit = env.GITHUB_API_URL?.trim();
+  if (!explicit) return githubBaseUrlFromEnv(env);
+  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(explicit))
+    throw new SigilError("ERR_USAGE", "GITHUB_API_URL: expected an http(s) URL");
+  return explicit.replace(/\/+$/, "");
+}
+
+/** Where a PR is shown: api.github.com → github.com; `<host>/api/v3` (GHES, the fake) → `<host>`. */
+function pullUrl(apiBase: string, kb: KbTarget & { kind: "github" }, number: number): string {
+  const web = apiBase === "https://api.github.com" ? "https://github.com" : apiBase.replace(/\/api\/v3$/, "");
+  return `${web}/${kb.owner}/${kb.repo}/pull/${number}`;
+}
+
+/** Opens the orchestrator of `--kb`: a local git repository, or a GitHub repository (GITHUB_TOKEN). */
+async function openFor(kb: KbTarget, options: OpenOptions, io: CommandIo): Promise<Orchestrator> {
+  const orchestrator = await import("../../orchestrator/index.js");
+  if (kb.kind === "local") return orchestrator.openLocalOrchestrator({ ...options, kb: kb.path });
+  const token = io.ctx.env.GITHUB_TOKEN;
+  if (!token)
+    throw new SigilError(
+      "ERR_USAGE",
+      `--kb github:${kb.owner}/${kb.repo} needs GITHUB_TOKEN in the environment`,
+    );
+  const { createOctokit } = await import("../../github/index.js");
+  const octokit = createOctokit({ auth: token, baseUrl: await apiBaseUrl(io.ctx.env), logger: io.logger() });
+  return orchestrator.openGitHubOrchestrator({ ...options, owner: kb.owner, repo: kb.repo, octokit });
+}
+
+/** `status` of a run on GitHub also names the gate's request PR. */
+async function withRequestPr(status: RunStatus, kb: KbTarget, root: string, io: CommandIo): Promise<Shown> {
+  if (kb.kind !== "github") return status;
+  const { readRunContext, requestPullOf } = await import("../../orchestrator/index.js");
+  const ref = status.gate ? requestPullOf(await readRunContext(root, status.run_id), status.gate) : null;
+  const base = await apiBaseUrl(io.ctx.env);
+  return { ...status, request_pr: ref ? { number: ref.number, url: pullUrl(base, kb, ref.number) } : null };
+}
 
 export function registerOrchestrate(
   program: Command,
@@ -35,17 +96,19 @@ export function registerOrchestrate(
 ): void {
   const group = program
     .command("orchestrate")
-    .description("Governed multi-phase runs: phases, KB docs, idempotency keys, sovereign gates.");
+    .description("Governed multi-phase runs: phases, KB docs, idempotency keys, sovereign gates.")
+    .addHelpText("after", KB_HELP);
   const common = (command: Command) =>
     command
       .option("--root <dir>", "the project (its .github/sigil.yml and .sigil/)", ".")
-      .option("--kb <dir>", "the governance repository (a local git repository)", "./governance")
-      .option("--json", "print one JSON value");
-  const print = (
-    io: { stdout: { write(t: string): unknown } },
-    json: boolean | undefined,
-    status: RunStatus,
-  ) => {
+      .option(
+        "--kb <dir|github:owner/repo>",
+        "the governance repository: a local git repository, or github:<owner>/<repo>",
+        "./governance",
+      )
+      .option("--json", "print one JSON value")
+      .addHelpText("after", KB_HELP);
+  const print = (io: { stdout: { write(t: string): unknown } }, json: boolean | undefined, status: Shown) => {
     io.stdout.write(json ? `${canonicalize(status)}\n` : render(status));
     return exitFor(status);
   };
@@ -67,12 +130,13 @@ export function registerOrchestrate(
         actor: z.string().min(1).optional(),
       }),
       run: async (flags, io) => {
-        // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
+        // The orchestrator (PGlite ledger, publishers) loads only when an orchestrate command runs.
         const { loadSigilConfig } = await import("../../governance/index.js");
-        const { openLocalOrchestrator, startRun } = await import("../../orchestrator/index.js");
+        const { parseKb, startRun } = await import("../../orchestrator/index.js");
         const root = resolve(io.ctx.cwd, flags.root);
+        const kb = parseKb(flags.kb, io.ctx.cwd);
         const { config } = await loadSigilConfig(root);
-        const orch = await openLocalOrchestrator({ root, kb: resolve(io.ctx.cwd, flags.kb) });
+        const orch = await openFor(kb, { root }, io);
         try {
           const status = await startRun(
             {
@@ -84,7 +148,7 @@ export function registerOrchestrate(
             },
             orch.deps,
           );
-          return print(io, flags.json, status);
+          return print(io, flags.json, await withRequestPr(status, kb, root, io));
         } finally {
           await orch.close();
         }
@@ -96,10 +160,12 @@ export function registerOrchestrate(
     args: ["runId"],
     flags: z.strictObject({ ...Common, runId: RunId }),
     run: async (flags, io) => {
-      // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
-      const { statusOfRun } = await import("../../orchestrator/index.js");
-      const status = await statusOfRun(resolve(io.ctx.cwd, flags.root), flags.runId);
-      io.stdout.write(flags.json ? `${canonicalize(status)}\n` : render(status));
+      // Reads the sidecar only: no ledger, no token, no request.
+      const { parseKb, statusOfRun } = await import("../../orchestrator/index.js");
+      const root = resolve(io.ctx.cwd, flags.root);
+      const status = await statusOfRun(root, flags.runId);
+      const shown = await withRequestPr(status, parseKb(flags.kb, io.ctx.cwd), root, io);
+      io.stdout.write(flags.json ? `${canonicalize(shown)}\n` : render(shown));
       return EXIT.ok;
     },
   });
@@ -108,14 +174,15 @@ export function registerOrchestrate(
     args: ["runId"],
     flags: z.strictObject({ ...Common, runId: RunId }),
     run: async (flags, io) => {
-      // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
-      const { openLocalOrchestrator, resumeRun } = await import("../../orchestrator/index.js");
-      const orch = await openLocalOrchestrator({
-        root: resolve(io.ctx.cwd, flags.root),
-        kb: resolve(io.ctx.cwd, flags.kb),
-      });
+      // The orchestrator (PGlite ledger, publishers) loads only when an orchestrate command runs.
+      const { parseKb, resumeRun } = await import("../../orchestrator/index.js");
+      const root = resolve(io.ctx.cwd, flags.root);
+      const kb = parseKb(flags.kb, io.ctx.cwd);
+      const orch = await openFor(kb, { root }, io);
       try {
-        return print(io, flags.json, await resumeRun(flags.runId, orch.deps));
+        await orch.assertRunKb(flags.runId);
+        const status = await resumeRun(flags.runId, orch.deps);
+        return print(io, flags.json, await withRequestPr(status, kb, root, io));
       } finally {
         await orch.close();
       }
@@ -135,7 +202,12 @@ export function registerOrchestrate(
       flags: z.strictObject({ ...Common, request: z.string().min(1), key: z.string().min(1) }),
       run: async (flags, io) => {
         // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
-        const { approveLocalRequest } = await import("../../orchestrator/index.js");
+        const { approveLocalRequest, parseKb } = await import("../../orchestrator/index.js");
+        if (parseKb(flags.kb, io.ctx.cwd).kind === "github")
+          throw new SigilError(
+            "ERR_USAGE",
+            `--kb ${flags.kb}: on GitHub a sovereign approves by reviewing the request PR (the App then resumes the run); approve signs for a local KB only`,
+          );
         const kb = resolve(io.ctx.cwd, flags.kb);
         // A path into a checkout of the KB is taken relative to it; otherwise it is a KB path.
         const asFile = resolve(io.ctx.cwd, flags.request);

@@ -51,6 +51,8 @@ export interface GateRequest {
   /** The head SHA recorded when the request PR was opened. */
   readonly head_sha: string;
   readonly base_ref: string;
+  /** The request branch the PR was opened from, when recorded. */
+  readonly branch?: string;
   readonly repo: string;
   readonly run_starter: string;
   readonly expires_at_ms: number;
@@ -72,13 +74,30 @@ export interface ReviewApproval {
 
 const WRITE = new Set(["admin", "maintain", "write"]);
 
+type Review = ReviewFacts["reviews"][number];
+
+/** Each reviewer's latest submitted review (by account id; PENDING drafts are not submitted). */
+export function latestReviews<R extends Pick<Review, "user" | "state">>(
+  reviews: readonly R[],
+): Map<number, R> {
+  const latest = new Map<number, R>();
+  for (const review of reviews) if (review.state !== "PENDING") latest.set(review.user.id, review);
+  return latest;
+}
+
+/** GitHub logins are case-insensitive: `Bob` started the run that `bob` reviews. */
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 function prRefusals(facts: ReviewFacts, request: GateRequest): string[] {
   const why: string[] = [];
   const { pr } = facts;
   if (pr.state !== "open") why.push(`PR #${pr.number} is closed`);
   if (facts.nowMs > request.expires_at_ms) why.push("the request expired");
-  if (pr.head.repo !== pr.base.repo || pr.base.repo !== request.repo) why.push("the PR comes from a fork");
+  if (!same(pr.head.repo, pr.base.repo) || !same(pr.base.repo, request.repo))
+    why.push("the PR comes from a fork");
   if (pr.base.ref !== request.base_ref) why.push(`the PR was retargeted to ${pr.base.ref}`);
+  if (request.branch !== undefined && pr.head.ref !== request.branch)
+    why.push(`the PR's head branch is ${pr.head.ref}, not the request branch ${request.branch}`);
   if (pr.head.sha !== request.head_sha) why.push("the request branch moved after the request");
   const others = facts.files.filter((f) => f !== request.request_path);
   if (others.length > 0) why.push(`the PR changes more than its request doc (${others.join(", ")})`);
@@ -88,7 +107,7 @@ function prRefusals(facts: ReviewFacts, request: GateRequest): string[] {
 }
 
 function reviewerRefusals(
-  review: ReviewFacts["reviews"][number],
+  review: Review,
   facts: ReviewFacts,
   request: GateRequest,
   policy: SovereignPolicy,
@@ -96,7 +115,7 @@ function reviewerRefusals(
   const why: string[] = [];
   const who = review.user;
   if (who.type !== "User" || who.login.endsWith("[bot]")) why.push(`${who.login} is an App or bot`);
-  const named = policy.users.some((u) => u === who.login || u === who.id);
+  const named = policy.users.some((u) => (typeof u === "string" ? same(u, who.login) : u === who.id));
   const member = policy.teams.some((t) => facts.teams[who.login]?.[t] === "active");
   if (!named && !member) {
     const pending = policy.teams.some((t) => facts.teams[who.login]?.[t] === "pending");
@@ -105,9 +124,10 @@ function reviewerRefusals(
     );
   }
   if (!WRITE.has(facts.permissions[who.login] ?? "none")) why.push(`${who.login} lacks write permission`);
-  if (who.login === facts.pr.user.login) why.push(`${who.login} authored the PR`);
-  if (who.login === request.run_starter) why.push(`${who.login} started the run`);
-  if (facts.pushers.includes(who.login)) why.push(`${who.login} pushed to the request branch`);
+  if (who.id === facts.pr.user.id || same(who.login, facts.pr.user.login))
+    why.push(`${who.login} authored the PR`);
+  if (same(who.login, request.run_starter)) why.push(`${who.login} started the run`);
+  if (facts.pushers.some((p) => same(p, who.login))) why.push(`${who.login} pushed to the request branch`);
   if (facts.editedReviewIds.includes(review.id)) why.push(`review ${review.id} was edited`);
   if (review.commit_id !== facts.pr.head.sha || review.commit_id !== request.head_sha)
     why.push(`review ${review.id} is on ${review.commit_id.slice(0, 12)}, not the live and recorded head`);
@@ -125,32 +145,30 @@ export function decideReviewApproval(
   policy: SovereignPolicy,
 ): ReviewApproval {
   const why = prRefusals(facts, request);
-  const latest = new Map<number, ReviewFacts["reviews"][number]>();
-  for (const review of facts.reviews) if (review.state !== "PENDING") latest.set(review.user.id, review);
-  const approvals = [...latest.values()].filter((r) => r.state === "APPROVED");
+  const approvals = [...latestReviews(facts.reviews).values()].filter((r) => r.state === "APPROVED");
   if (approvals.length === 0) why.push("no reviewer's latest review is APPROVED");
-  if (why.length === 0) {
-    for (const review of approvals) {
-      const refused = reviewerRefusals(review, facts, request, policy);
-      if (refused.length === 0) {
-        const record = {
-          review_id: review.id,
-          reviewer: review.user.login,
-          commit_sha: review.commit_id,
-          request_sha256: request.request_sha256,
-        };
-        const digest = sha256Hex(
-          canonicalize({
-            ...record,
-            reviewer_id: review.user.id,
-            run_id: request.run_id,
-            gate: request.gate,
-          }),
-        );
-        return { ...record, approval_digest: digest };
-      }
-      why.push(...refused);
+  // Reviewers are judged even when the PR is refused, so the refusal names every reason.
+  const prRefused = why.length > 0;
+  for (const review of approvals) {
+    const refused = reviewerRefusals(review, facts, request, policy);
+    if (refused.length === 0 && !prRefused) {
+      const record = {
+        review_id: review.id,
+        reviewer: review.user.login,
+        commit_sha: review.commit_id,
+        request_sha256: request.request_sha256,
+      };
+      const digest = sha256Hex(
+        canonicalize({
+          ...record,
+          reviewer_id: review.user.id,
+          run_id: request.run_id,
+          gate: request.gate,
+        }),
+      );
+      return { ...record, approval_digest: digest };
     }
+    why.push(...refused);
   }
   throw new SigilError(
     "ERR_APPROVAL_REFUSED",

@@ -190,3 +190,47 @@ describe("request PR approval: decided from fresh reads", () => {
     expect(refusal(f, r)).toMatch(reason);
   });
 });
+
+describe("request PR approval: logins are case-insensitive, every reason is named", () => {
+  test.each<[string, ReviewFacts, GateRequest, RegExp]>([
+    ["the run starter in another case", base, { ...request, run_starter: "Alice" }, /alice started the run/],
+    [
+      "the PR author in another case",
+      facts({ pr: { ...base.pr, user: user("ALICE", 10) } }),
+      request,
+      /authored the PR/,
+    ],
+    ["a pusher in another case", facts({ pushers: ["Alice"] }), request, /pushed to the request branch/],
+  ])("refused: %s", (_name, f, r, reason) => {
+    expect(refusal(f, r)).toMatch(reason);
+  });
+  test("a sovereign named in another case counts; the governance repository's case does not matter", () => {
+    const f = facts({
+      pr: {
+        ...base.pr,
+        base: { ...base.pr.base, repo: "Acme/Gov" },
+        head: { ...base.pr.head, repo: "ACME/gov" },
+      },
+    });
+    expect(decideReviewApproval(f, request, { ...policy, users: ["ALICE"] }).reviewer).toBe("alice");
+  });
+  test("a refused PR still names the reviewer's own reasons", () => {
+    const f = facts({
+      files: [DOC, ".github/sigil.yml"],
+      reviews: [review(user("mallory", 66), "APPROVED", 2)],
+      permissions: { mallory: "write" },
+    });
+    expect(refusal(f)).toMatch(/more than its request doc.*mallory is not a sovereign/);
+  });
+  test("a PR from another branch than the recorded request branch", () => {
+    expect(refusal(base, { ...request, branch: "sigil/gates/other/SG1" })).toMatch(
+      /head branch is sigil\/authz\/x\/sg1, not the request branch sigil\/gates\/other\/SG1/,
+    );
+    expect(decideReviewApproval(base, { ...request, branch: "sigil/authz/x/sg1" }, policy).reviewer).toBe(
+      "alice",
+    );
+  });
+  test("a valid reviewer does not open a refused PR", () => {
+    expect(refusal(facts({ files: [DOC, "other.md"] }))).toMatch(/more than its request doc \(other\.md\)/);
+  });
+});

@@ -4933,7 +4933,7 @@ var require_symbols2 = __commonJS({
 var require_file = __commonJS({
   "node_modules/undici/lib/web/fetch/file.js"(exports, module) {
     "use strict";
-    var { Blob: Blob2, File: File2 } = __require("node:buffer");
+    var { Blob: Blob2, File: File3 } = __require("node:buffer");
     var { kState } = require_symbols2();
     var { webidl } = require_webidl();
     var FileLike = class _FileLike {
@@ -4986,7 +4986,7 @@ var require_file = __commonJS({
     };
     webidl.converters.Blob = webidl.interfaceConverter(Blob2);
     function isFileLike(object2) {
-      return object2 instanceof File2 || object2 && (typeof object2.stream === "function" || typeof object2.arrayBuffer === "function") && object2[Symbol.toStringTag] === "File";
+      return object2 instanceof File3 || object2 && (typeof object2.stream === "function" || typeof object2.arrayBuffer === "function") && object2[Symbol.toStringTag] === "File";
     }
     module.exports = { FileLike, isFileLike };
   }
@@ -5003,7 +5003,7 @@ var require_formdata = __commonJS({
     var { webidl } = require_webidl();
     var { File: NativeFile } = __require("node:buffer");
     var nodeUtil = __require("node:util");
-    var File2 = globalThis.File ?? NativeFile;
+    var File3 = globalThis.File ?? NativeFile;
     var FormData = class _FormData {
       constructor(form) {
         webidl.util.markAsUncloneable(this);
@@ -5123,14 +5123,14 @@ var require_formdata = __commonJS({
       if (typeof value === "string") {
       } else {
         if (!isFileLike(value)) {
-          value = value instanceof Blob ? new File2([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
+          value = value instanceof Blob ? new File3([value], "blob", { type: value.type }) : new FileLike(value, "blob", { type: value.type });
         }
         if (filename !== void 0) {
           const options2 = {
             type: value.type,
             lastModified: value.lastModified
           };
-          value = value instanceof NativeFile ? new File2([value], filename, options2) : new FileLike(value, filename, options2);
+          value = value instanceof NativeFile ? new File3([value], filename, options2) : new FileLike(value, filename, options2);
         }
       }
       return { name, value };
@@ -5150,7 +5150,7 @@ var require_formdata_parser = __commonJS({
     var { makeEntry } = require_formdata();
     var assert2 = __require("node:assert");
     var { File: NodeFile } = __require("node:buffer");
-    var File2 = globalThis.File ?? NodeFile;
+    var File3 = globalThis.File ?? NodeFile;
     var formDataNameBuffer = Buffer.from('form-data; name="');
     var filenameBuffer = Buffer.from("; filename");
     var dd = Buffer.from("--");
@@ -5237,7 +5237,7 @@ var require_formdata_parser = __commonJS({
           if (!isAsciiString(contentType)) {
             contentType = "";
           }
-          value = new File2([body], filename, { type: contentType });
+          value = new File3([body], filename, { type: contentType });
         } else {
           value = utf8DecodeBytes(Buffer.from(body));
         }
@@ -33050,6 +33050,8 @@ var ERROR_TABLE = {
   ERR_APPROVAL_MISMATCH: "gate approval does not match the request",
   ERR_APPROVAL_REPLAYED: "gate approval already used",
   ERR_APPROVAL_REFUSED: "gate approval refused",
+  // Gates on GitHub
+  ERR_GATE_READ: "gate decision could not read GitHub",
   // Adoption (init, processor new, releases) — add below this line.
   ERR_INIT_EXISTS: "refusing to overwrite existing files",
   ERR_LANE_INCOMPLETE: "PR lane verdicts incomplete"
@@ -54192,6 +54194,34 @@ async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
   }
   return { config: parseSigilConfig(text, path), path, found: true };
 }
+
+// src/governance/approvals/github-facts.ts
+var Account = external_exports.object({ login: external_exports.string(), id: external_exports.number().int(), type: external_exports.string() });
+var MaybeAccount = external_exports.union([Account, external_exports.object({}).strict(), external_exports.null()]).optional();
+var Pull = external_exports.object({
+  number: external_exports.number().int(),
+  state: external_exports.enum(["open", "closed"]),
+  created_at: external_exports.string(),
+  user: Account.nullable(),
+  head: external_exports.object({ sha: external_exports.string(), ref: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string() }).nullable() }),
+  base: external_exports.object({ ref: external_exports.string(), repo: external_exports.object({ full_name: external_exports.string(), default_branch: external_exports.string() }) })
+});
+var Review = external_exports.object({
+  id: external_exports.number().int(),
+  user: Account.nullable(),
+  state: external_exports.string(),
+  commit_id: external_exports.string().nullable(),
+  submitted_at: external_exports.string().optional()
+});
+var File2 = external_exports.object({ filename: external_exports.string(), previous_filename: external_exports.string().optional() });
+var Commit = external_exports.object({ sha: external_exports.string(), author: MaybeAccount, committer: MaybeAccount });
+var Content = external_exports.object({
+  type: external_exports.string(),
+  content: external_exports.string().optional(),
+  encoding: external_exports.string().optional()
+});
+var Permission = external_exports.object({ permission: external_exports.string() });
+var Membership = external_exports.object({ state: external_exports.enum(["active", "pending"]) });
 
 // src/governance/approvals/ssh.ts
 var LocalApproval = external_exports.strictObject({
