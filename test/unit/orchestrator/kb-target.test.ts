@@ -40,9 +40,11 @@ describe("parseKb: --kb is a local repository or github:<owner>/<repo>", () => {
   });
 
   test("property: every owner/name of GitHub's alphabet round-trips; nothing else is github", () => {
-    const part = fc.stringMatching(/^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,20}$/);
+    // GitHub's shapes (src/core/contracts/owner-name.ts): a login, and a name that is not . or ..
+    const owner = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9_-]{0,38}$/);
+    const name = fc.stringMatching(/^[A-Za-z0-9._-]{1,100}$/).filter((n) => n !== "." && n !== "..");
     fc.assert(
-      fc.property(part, part, (owner, repo) => {
+      fc.property(owner, name, (owner, repo) => {
         const kb = parseKb(`github:${owner}/${repo}`, "/work");
         expect(kb).toEqual({ kind: "github", owner, repo });
       }),
