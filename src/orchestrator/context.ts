@@ -59,6 +59,8 @@ export const StepRecord = z.strictObject({
       base_ref: z.string().optional(),
       /** When the request PR was opened: its expiry counts from here. */
       opened_at: z.string().optional(),
+      /** When the approved request was recorded on the KB branch and its PR closed. */
+      settled_at: z.string().optional(),
     })
     .nullable(),
 });

@@ -10,7 +10,7 @@ import { lockRunContext, readRunContext, writeRunContext } from "./sidecar.js";
 import { isStepDone, type RunStatus, runStatus } from "./status.js";
 import { closeout } from "./steps/closeout.js";
 import { readSource } from "./steps/common.js";
-import { runGate } from "./steps/gate.js";
+import { runGate, settleGate } from "./steps/gate.js";
 import { runPhase } from "./steps/phase.js";
 
 export type { OrchestratorDeps, Stage, StartRequest } from "./deps.js";
@@ -169,8 +169,12 @@ async function advance(run: RunContext, pipeline: Pipeline, deps: OrchestratorDe
       })),
   );
   for (let index = 0; index < pipeline.steps.length; index++) {
-    if (isStepDone(run, index)) continue;
     const step = pipeline.steps[index] as PhaseStep | GateStep;
+    if (isStepDone(run, index)) {
+      if (step.kind === "gate" && !(await settleGate(run, deps, index, step)))
+        return runStatus(pipeline, run);
+      continue;
+    }
     const go =
       step.kind === "phase"
         ? await runPhase(run, pipeline, deps, index, step)

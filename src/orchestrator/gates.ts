@@ -17,6 +17,17 @@ export interface GateBackend {
   }): Promise<StepRecord["request_ref"]>;
   /** Decides from fresh reads; throws an ERR_APPROVAL_* SigilError when the gate stays closed. */
   decide(input: { run: Readonly<RunContext>; gate: GateStep; step: StepRecord }): Promise<ApprovalRecord>;
+  /**
+   * After the gate opened, when the request lives outside the KB branch (GitHub): commits the
+   * request doc to the KB branch, as the local backend did on opening, and closes the request PR
+   * naming the approval. Idempotent: the engine repeats it until it is recorded as settled.
+   */
+  settleRequest?(input: {
+    run: Readonly<RunContext>;
+    gate: GateStep;
+    step: StepRecord;
+    bytes: Uint8Array;
+  }): Promise<void>;
 }
 
 /** The local backend's request: one commit of the doc on the KB branch. */

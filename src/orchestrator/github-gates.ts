@@ -1,6 +1,12 @@
 import type { Octokit } from "@octokit/rest";
 import { type Clock, isoUtc, SigilError, sha256Hex } from "../core/index.js";
-import { decideReviewApproval, type GateRequest, readFileAt, readReviewFacts } from "../governance/index.js";
+import {
+  decideReviewApproval,
+  type GateRequest,
+  type GovernancePublisher,
+  readFileAt,
+  readReviewFacts,
+} from "../governance/index.js";
 import type { RunContext, StepRecord } from "./context.js";
 import type { GateBackend } from "./gates.js";
 import type { GateStep } from "./pipeline.js";
@@ -42,6 +48,8 @@ export interface GitHubGateOptions {
   editedReviewIds?: (pullNumber: number) => Promise<readonly number[]>;
   /** How long a request stays approvable; default 14 days. */
   requestTtlMs?: number;
+  /** The KB publisher: an approved request doc is committed through it before the run goes on. */
+  publisher?: GovernancePublisher;
 }
 
 type RequestRef = NonNullable<StepRecord["request_ref"]>;
@@ -91,7 +99,7 @@ export function requestPrBody(input: {
     "",
     `**Approving this PR authorises**: ${gate.authorises}`,
     "",
-    `**Who may approve**: a sovereign named in \`sovereigns.users\` or an active member of a team in \`sovereigns.teams\` of \`.github/sigil.yml\` on \`${input.defaultBranch}\`, with write permission, who neither started the run, opened this PR nor pushed to it. Submit an **Approve** review on the current head commit; a later push, a dismissal, an edit or a later non-approving review revokes it. Do not merge or edit this PR.`,
+    `**Who may approve**: a sovereign named in \`sovereigns.users\` or an active member of a team in \`sovereigns.teams\` of \`.github/sigil.yml\` on \`${input.defaultBranch}\`, with write permission, who neither started the run, opened this PR nor pushed to it. Submit an **Approve** review on the current head commit; a later push, a dismissal, an edit or a later non-approving review revokes it. Do not merge or edit this PR: once the gate opens, the App records the request doc on \`${input.defaultBranch}\` and closes it.`,
     "",
     gateRequestMarker(run.run_id, gate.id, input.sha256),
     "",
@@ -217,5 +225,24 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
     };
   };
 
-  return { kind: "github", openRequest, decide };
+  const settleRequest: NonNullable<GateBackend["settleRequest"]> = async ({ run, gate, step, bytes }) => {
+    const ref = step.request_ref;
+    const approval = step.approval;
+    if (!ref || !approval) return;
+    await options.publisher?.publish({
+      message: `orchestrator ${run.run_id}: ${gate.id} ${gate.name} authorization request, approved by ${approval.approver}`,
+      files: [{ path: step.doc_path, bytes }],
+    });
+    const base = ref.base_ref ?? "the default branch";
+    const body = [
+      requestPrBody({ run, gate, path: step.doc_path, sha256: step.doc_sha256, defaultBranch: base }),
+      `**Approved** by @${approval.approver} (review ${approval.review_id ?? "?"} on \`${approval.commit_sha ?? "?"}\`) at ${approval.approved_at}. The request doc is recorded on \`${base}\`; the App closed this PR and the run goes on.`,
+      "",
+    ].join("\n");
+    await write("pulls/update", () =>
+      octokit.rest.pulls.update({ ...at, pull_number: ref.number, state: "closed", body }),
+    );
+  };
+
+  return { kind: "github", openRequest, decide, settleRequest };
 }

@@ -32,6 +32,7 @@ export async function openGitHubOrchestrator(
         repo,
         clock,
         editedReviewIds: options.editedReviewIds ?? ((n) => editedReviewIds(ledger, n)),
+        publisher,
       });
       return { publisher, gates };
     },

@@ -118,6 +118,7 @@ export async function gateWorld(ledger: Ledger): Promise<GateWorld> {
         octokit,
         ...GOV,
         clock,
+        publisher,
         // What the App records from pull_request_review.edited deliveries.
         editedReviewIds: async (n) =>
           (fake.state.repo(GOV.owner, GOV.repo)?.reviews ?? [])

@@ -106,6 +106,14 @@ describe("gates on GitHub: a valid approval advances exactly once", () => {
         ?.doc_sha256,
     });
     expect(String(row1?.approved_at)).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    // The approved request is settled: its doc on the KB branch, its PR closed naming the approval.
+    const sg1Step = (await readRunContext(g.world.root, s.run_id)).steps.find((x) => x.name === "SG1");
+    const onKb = await deps.publisher.read(sg1Step?.doc_path ?? "");
+    expect(onKb && sha256Hex(onKb)).toBe(sg1Step?.doc_sha256);
+    expect(sg1Step?.request_ref?.settled_at).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    const pr1 = g.fake.state.repo(GOV.owner, GOV.repo)?.pulls.find((p) => p.number === sg1.number);
+    expect(pr1?.state).toBe("closed");
+    expect(pr1?.body).toContain(`**Approved** by @carol (review ${r1}`);
     const sg2 = await g.requestRef(s.run_id, "SG2");
     expect(sg2.number).not.toBe(sg1.number);
     const r2 = await g.review(sg2.number, P.alice);
@@ -119,6 +127,32 @@ describe("gates on GitHub: a valid approval advances exactly once", () => {
     expect((await resumeRun(s.run_id, deps)).state).toBe("complete");
     expect(await ledger.select("orch_approvals", { run_id: s.run_id })).toHaveLength(2);
     expect(g.fake.log.length).toBeGreaterThan(before);
+    g.expectNoViolations();
+  });
+});
+
+describe("gates on GitHub: settling an approved request", () => {
+  test("a settlement GitHub refuses 4 times stops the run with STOP_KB_UPLOAD before any later phase; resume settles once and goes on", async () => {
+    const deps = await g.deps();
+    const s = await g.start(deps, "gh-settle");
+    const sg1 = await g.requestRef(s.run_id);
+    await g.review(sg1.number, P.alice);
+    g.fake.injectFailure({ status: 502, count: 4, operationId: "pulls/update" });
+    const stopped = await resumeRun(s.run_id, deps);
+    expect([stopped.state, stopped.stop_code]).toEqual(["stopped", "STOP_KB_UPLOAD"]);
+    expect(stopped.stop_detail).toContain("pulls/update answered 502");
+    const run = await readRunContext(g.world.root, s.run_id);
+    const sg1Index = run.steps.find((x) => x.name === "SG1")?.index ?? -1;
+    expect(run.steps.filter((x) => x.index > sg1Index)).toEqual([]);
+    expect(g.fake.state.repo(GOV.owner, GOV.repo)?.pulls.find((p) => p.number === sg1.number)?.state).toBe(
+      "open",
+    );
+    const resumed = await resumeRun(s.run_id, deps);
+    expect([resumed.state, resumed.gate]).toEqual(["waiting_gate", "SG2"]);
+    expect(g.fake.state.repo(GOV.owner, GOV.repo)?.pulls.find((p) => p.number === sg1.number)?.state).toBe(
+      "closed",
+    );
+    expect(await ledger.select("orch_approvals", { run_id: s.run_id })).toHaveLength(1);
     g.expectNoViolations();
   });
 });

@@ -1,4 +1,4 @@
-import { SigilError, sha256Hex } from "../../core/index.js";
+import { isoUtc, SigilError, sha256Hex } from "../../core/index.js";
 import type { ContextPins, RunContext } from "../context.js";
 import type { OrchestratorDeps } from "../deps.js";
 import { gateDocName } from "../kb/paths.js";
@@ -125,6 +125,42 @@ export async function runGate(
   record.approval = approval;
   record.outcome = "APPROVED";
   run.state = "running";
+  await writeRunContext(deps.root, run);
+  return settleGate(run, deps, index, gate);
+}
+
+/**
+ * An approved request that lives outside the KB branch (a request PR on GitHub) is recorded on
+ * the KB branch, and its PR closed, before the run goes on; the engine calls this for every
+ * approved gate it passes, so a settlement cut short by a crash or an upload failure is redone.
+ */
+export async function settleGate(
+  run: RunContext,
+  deps: OrchestratorDeps,
+  index: number,
+  gate: GateStep,
+): Promise<boolean> {
+  const record = run.steps.find((s) => s.index === index);
+  const ref = record?.request_ref;
+  if (!record || !ref || ref.settled_at || !record.approval || !deps.gates.settleRequest) return true;
+  const bytes = Buffer.from(
+    renderGateRequest(
+      run,
+      gate,
+      run.steps.filter((s) => s.index < index),
+    ),
+  );
+  if (sha256Hex(bytes) !== record.doc_sha256)
+    throw new SigilError("ERR_ORCH_CONTEXT", `${gate.id}: the request doc no longer renders the same`);
+  const settle = deps.gates.settleRequest;
+  const settled = await uploadWithRetry(() => settle({ run, gate, step: record, bytes }), deps.sleep).catch(
+    (error: unknown) => ({ ok: false as const, error: SigilError.from(error, "ERR_INTERNAL"), attempts: 1 }),
+  );
+  if (!settled.ok) {
+    const code = settled.error.code === "ERR_PUBLISH_CONFLICT" ? "STOP_REPLAY_CONFLICT" : "STOP_KB_UPLOAD";
+    return stop(run, deps, code, `${record.doc_path}: ${settled.error.message}`);
+  }
+  ref.settled_at = isoUtc(deps.clock.nowMs());
   await writeRunContext(deps.root, run);
   return true;
 }
