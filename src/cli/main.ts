@@ -12,7 +12,7 @@ type Register = (program: Command, ctx: CliContext, setExit: (code: number) => v
  * most of a short `sigil run`'s overhead, so a command line naming one of them loads that module
  * alone (the bundle evaluates a module on its first import); help and unknown commands load all.
  */
-const COMMANDS: ReadonlyArray<readonly [readonly string[], () => Promise<Register>]> = [
+export const COMMANDS: ReadonlyArray<readonly [readonly string[], () => Promise<Register>]> = [
   [["run"], async () => (await import("./commands/run.js")).registerRun],
   [["job"], async () => (await import("./commands/job.js")).registerJob],
   [["verify"], async () => (await import("./commands/verify.js")).registerVerify],
