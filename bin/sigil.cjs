@@ -5,6 +5,7 @@
 // data kept beside it (or in the temp dir when that is read-only). Only our own bundle goes
 // through this path; dependencies load through plain require().
 "use strict";
+const buffer = require("node:buffer");
 const fs = require("node:fs");
 const Module = require("node:module");
 const os = require("node:os");
@@ -24,7 +25,10 @@ function runWithCodeCache() {
       break;
     } catch {}
   }
-  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), {
+  // The build keeps the bundle ASCII: read as Latin-1 it is the same text, without decoding UTF-8.
+  const bytes = fs.readFileSync(bundle);
+  const text = buffer.isAscii(bytes) ? bytes.toString("latin1") : bytes.toString("utf8");
+  const script = new vm.Script(Module.wrap(text), {
     filename: bundle,
     cachedData,
     importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,

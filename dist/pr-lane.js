@@ -4,7 +4,9 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   prLaneAction,
   runAction
-} from "./chunks/chunk-6ZMOQH27.js";
+} from "./chunks/chunk-UVZUV3WF.js";
+import "./chunks/chunk-BSPFHZJC.js";
+import "./chunks/chunk-KOBRWNL7.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/pr-lane.ts

@@ -3,11 +3,14 @@ import { createRequire as __sigilCreateRequire } from "node:module";
 const require = __sigilCreateRequire(import.meta.url);
 import {
   ACTIONS,
-  SigilError,
   defineAction,
-  external_exports,
   runAction
-} from "./chunks/chunk-6ZMOQH27.js";
+} from "./chunks/chunk-UVZUV3WF.js";
+import "./chunks/chunk-BSPFHZJC.js";
+import {
+  SigilError,
+  external_exports
+} from "./chunks/chunk-KOBRWNL7.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

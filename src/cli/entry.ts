@@ -1,3 +1,5 @@
+// First: it decides how zod parses before any schema is built.
+import "./zod-mode.js";
 import { processContext } from "./context.js";
 import { main } from "./main.js";
 

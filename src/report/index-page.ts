@@ -22,7 +22,7 @@ export function renderHeader(model: ReportModel): Markup {
   const v = model.verdict;
   const settled = model.runs.filter((r) => r.status === "settled").length;
   return html`<header><h1>World report</h1>${verdictLine(model)}
-${v.byCode.length > 0 ? html`<ul class="chips" aria-label="findings by code">${v.byCode.map(([code, n]) => html`<li><code>${code}</code> × ${fmtInt(n)}</li>`)}</ul>` : ""}
+${v.byCode.length > 0 ? html`<ul class="chips" aria-label="findings by code">${v.byCode.map(([code, n]) => html`<li><code>${code}</code> \u00d7 ${fmtInt(n)}</li>`)}</ul>` : ""}
 <dl class="fields"><dt>World</dt><dd><code>${model.world}</code></dd><dt>Runs</dt><dd>${fmtInt(v.runs)} (${fmtInt(settled)} settled, ${fmtInt(v.pending)} pending, ${fmtInt(v.failed)} failed)</dd>${v.executions > 0 ? html`<dt>sigil run results</dt><dd>${fmtInt(v.executions)}</dd>` : ""}${model.generatedAt ? html`<dt>Generated</dt><dd><time id="generated-at" datetime="${model.generatedAt}">${model.generatedAt}</time></dd>` : ""}</dl></header>`;
 }
 
@@ -83,7 +83,7 @@ export function renderRunsTable(model: ReportModel, links: Links): Markup {
   const pageCount = pages.length;
   const statuses = ["settled", "pending", "failed", "incomplete", "corrupt"];
   return html`<section id="runs-section"><h2>Runs</h2>
-<div class="controls" id="runs-controls" hidden><label>Filter <input type="search" id="runs-q" placeholder="job, run id, type, processor…" autocomplete="off"></label><label>Status <select id="runs-status"><option value="">all</option>${statuses.map((s) => html`<option value="${s}">${s}</option>`)}<option value="finding">with findings</option></select></label><label>Rows <select id="runs-size"><option>25</option><option selected>${PAGE_ROWS}</option><option>500</option></select></label><button type="button" id="runs-prev">‹ Previous</button><output id="runs-info" aria-live="polite"></output><button type="button" id="runs-next">Next ›</button></div>
+<div class="controls" id="runs-controls" hidden><label>Filter <input type="search" id="runs-q" placeholder="job, run id, type, processor\u2026" autocomplete="off"></label><label>Status <select id="runs-status"><option value="">all</option>${statuses.map((s) => html`<option value="${s}">${s}</option>`)}<option value="finding">with findings</option></select></label><label>Rows <select id="runs-size"><option>25</option><option selected>${PAGE_ROWS}</option><option>500</option></select></label><button type="button" id="runs-prev">\u2039 Previous</button><output id="runs-info" aria-live="polite"></output><button type="button" id="runs-next">Next \u203a</button></div>
 <div class="scroll"><table id="runs"><caption>${fmtInt(model.runs.length)} run(s) of governed jobs, sorted by job and run id</caption><thead><tr>${COLUMNS.map((c) => (c.num ? html`<th scope="col" class="num" data-type="num"><button type="button">${c.name}</button></th>` : html`<th scope="col"><button type="button">${c.name}</button></th>`))}</tr></thead>${pages}</table></div>
 ${pageCount > 1 ? html`<nav class="pages" aria-label="pages of the runs table">Pages: ${pages.map((_, i) => html`<a href="#runs-p${i + 1}">${i + 1}</a>`)}</nav>` : ""}
 </section>`;

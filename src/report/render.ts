@@ -139,7 +139,7 @@ export function renderReport(model: ReportModel, format: ReportFormat): Map<stri
   const sibling: Links = { run: (key) => `${key}.html`, index: "../index.html#runs-section", keyOf };
   const chain = chainRenderer(lineage, sibling, byPath);
   for (const run of model.runs) {
-    const body = html`<nav><a href="../index.html">← World report</a></nav>${renderRunDetails(run, sibling, chain(run))}${FOOTER}`;
+    const body = html`<nav><a href="../index.html">\u2190 World report</a></nav>${renderRunDetails(run, sibling, chain(run))}${FOOTER}`;
     files.set(
       `runs/${run.key}.html`,
       documentShell({ title: `${run.path} · World report`, bodyClass: "site-run", body, script: false }),

@@ -75,6 +75,6 @@ ${run.findings.length > 0 ? html`<h4>Findings</h4>${findingsTable(run.findings, 
 ${filesTable(run.snapshots, "Snapshots (inputs/)")}
 ${filesTable(run.outputs, "Outputs")}
 <h4>Receipt</h4>${receipt === undefined ? html`<p class="note">No receipt.json in this run.</p>` : Array.isArray(receipt) ? html`<dl class="fields">${receipt.map(([k, v]) => field(k, html`<code>${clip(v)}</code>`))}</dl>` : html`<p class="s-finding">${receipt.problem}</p>`}
-<p><a href="${links.index}">↑ runs table</a></p>
+<p><a href="${links.index}">\u2191 runs table</a></p>
 </section>`;
 }

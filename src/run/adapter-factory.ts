@@ -1,8 +1,7 @@
 import { SigilError, type Spawn } from "../core/index.js";
-import { type ModalEnv, type ModalTransport, modalAppNameFromRef, sdkTransport } from "../modal/index.js";
+import type { ModalEnv, ModalTransport } from "../modal/index.js";
 import type { Adapter } from "./adapter.js";
 import { LocalAdapter } from "./local-adapter.js";
-import { ModalAdapter } from "./modal-adapter.js";
 
 /** Where a processor can run; every face names one of these and asks the factory for it. */
 export const ADAPTER_NAMES = ["local", "modal"] as const;
@@ -75,6 +74,22 @@ function buildModalAdapter(settings: ModalAdapterSettings | undefined): Adapter 
       "ERR_USAGE",
       "the modal adapter needs a lane (dev, staging or main); the PR lane runs locally",
     );
+  // The modal domain is loaded by the first invoke: a local run does not pay for its start-up.
+  let loaded: Promise<Adapter> | undefined;
+  return {
+    name: "modal",
+    invoke: async (request) => {
+      loaded ??= loadModalAdapter(settings);
+      return (await loaded).invoke(request);
+    },
+  };
+}
+
+async function loadModalAdapter(settings: ModalAdapterSettings): Promise<Adapter> {
+  const [{ modalAppNameFromRef, sdkTransport }, { ModalAdapter }] = await Promise.all([
+    import("../modal/index.js"),
+    import("./modal-adapter.js"),
+  ]);
   const transport =
     settings.transport ??
     sdkTransport({

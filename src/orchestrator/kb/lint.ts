@@ -85,7 +85,7 @@ const SECTIONS = [
 
 function structure(lines: readonly string[]): LintFinding[] {
   const findings: LintFinding[] = [];
-  if (!/^# .+ · \d{2} of \d{2} · [0-9a-f-]{36}$/.test(lines[0] ?? ""))
+  if (!/^# .+ \u00b7 \d{2} of \d{2} \u00b7 [0-9a-f-]{36}$/.test(lines[0] ?? ""))
     findings.push({
       rule: "template",
       line: 1,
