@@ -88,6 +88,7 @@ export async function openOrchestrator(
         await checkRunKb(input.run.run_id, true);
         return gates.decide(input);
       },
+      ...(gates.settleRequest ? { settleRequest: gates.settleRequest } : {}),
     };
     return {
       deps: {

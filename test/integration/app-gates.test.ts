@@ -177,9 +177,19 @@ test("SG1 waits; a non-sovereign's review is refused; a sovereign's opens it onc
   expect(done).toMatchObject({ state: "complete" });
   const repo = h.fake.state.repo(GOV.owner, GOV.repo);
   const tree = Object.keys(h.fake.state.snapshot(repo as never).trees["refs/heads/main"] ?? {});
-  // Ten phase docs and the final report on the default branch (request docs live on their PRs' branches).
-  const docs = tree.filter((p) => p.startsWith(`${done.kb_folder}/`) && !p.includes("/SG"));
-  expect(docs).toHaveLength(11);
+  // Ten phase docs, both gates' request docs (settled once approved) and the final report.
+  const docs = tree.filter((p) => p.startsWith(`${done.kb_folder}/`));
+  expect(docs).toHaveLength(13);
+  expect(docs.filter((p) => p.includes("/SG")).map((p) => p.split("/").at(-1)?.slice(0, 3))).toEqual([
+    "SG1",
+    "SG2",
+  ]);
+  // Both request PRs are closed, each naming its approval.
+  for (const pr of [pr1, pr2]) {
+    const state = repo?.pulls.find((p) => p.number === pr.number);
+    expect(state?.state).toBe("closed");
+    expect(state?.body).toContain("**Approved** by @alice");
+  }
   expect(tree).toContain("knowledge/dev/_orchestrator-runs-index/runs.md");
   expect(tree.some((p) => p.includes("final-orchestrator-report"))).toBe(true);
   expect((await w.ledgerRows("orch_approvals")).map((r) => r.gate).sort()).toEqual(["SG1", "SG2"]);
