@@ -83,12 +83,12 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
         return write();
       },
     };
-    const run = (n: number, build: string) => {
+    const run = (n: number, build: string, labels: string[] = []) => {
       const input: OpenPinPrInput = {
         owner: OWNER,
         repo: REPO,
         base: "main",
-        labels: [],
+        labels,
         registryDir: "registry",
         source: { runId: n * 10, runNumber: n, runAttempt: 1, runUrl: null, sourceCommit: "a".repeat(40) },
         loadPins: async () => PinsFile.parse(pinsFor(3, build)),
@@ -138,6 +138,16 @@ describe("pin PRs when the base moves, and when someone pushes during an update"
     // the next build sees a head the App did not write and refuses again
     expect((await d.run(7, "b7")).status).toBe("refused");
     expect(repo?.refs.get(PIN)).toBe(manual);
+    expect(d.fake.invalidRequests).toEqual([]);
+  });
+
+  it("PinPrOpen sent again after it ran (its answer lost): the PR with its body is adopted and labelled", async () => {
+    await using d = await direct();
+    const repo = d.fake.state.repo(OWNER, REPO);
+    d.again(2); // PinPrOpen of the creation: the second send is "already exists"
+    expect((await d.run(5, "b5", ["sigil", "pins"])).status).toBe("created");
+    expect(repo?.pulls).toHaveLength(1);
+    expect(repo?.pulls[0]?.labels).toEqual(["sigil", "pins"]);
     expect(d.fake.invalidRequests).toEqual([]);
   });
 

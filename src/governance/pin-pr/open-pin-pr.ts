@@ -218,6 +218,19 @@ export async function openPinPr(input: OpenPinPrInput, ports: PinPrPorts): Promi
     head: branch,
     title,
     body,
+  }).catch(async (error: unknown) => {
+    // The queue sent PinPrOpen again after an attempt that ran but whose answer was lost: the
+    // PR with this very body is ours, so it is adopted (and labelled) instead of failing.
+    if (!(error instanceof SigilError) || !/already exists/i.test(error.message)) throw error;
+    const { data: open } = await octokit.rest.pulls.list({
+      ...repo,
+      head: `${input.owner}:${branch}`,
+      base: input.base,
+      state: "open",
+    });
+    const ours = open.find((pr) => pr.head.ref === branch && pr.body === body);
+    if (!ours) throw error;
+    return ours.number;
   });
   // REST, not GraphQL: addLabelsToLabelable needs the PR's id and existing labels; this creates
   // missing labels as GitHub does for issues.
