@@ -3,6 +3,7 @@ export {
   createOctokit,
   DEFAULT_GITHUB_API_URL,
   DEFAULT_RATE_LIMIT_RETRIES,
+  githubApiUrlFromEnv,
   githubBaseUrlFromEnv,
   SigilOctokit,
 } from "./octokit.js";

@@ -2,7 +2,7 @@ import { retry } from "@octokit/plugin-retry";
 import { throttling } from "@octokit/plugin-throttling";
 import { Octokit } from "@octokit/rest";
 import { z } from "zod";
-import { type FetchPort, type Logger, parseWith, silentLogger } from "../core/index.js";
+import { type FetchPort, type Logger, parseWith, SigilError, silentLogger } from "../core/index.js";
 
 export const DEFAULT_GITHUB_API_URL = "https://api.github.com";
 /** Rate-limit retries per request before the error reaches the caller. */
@@ -118,4 +118,16 @@ export function githubBaseUrlFromEnv(env: Readonly<Record<string, string | undef
   );
   if (!parsed.GHE_HOST) return DEFAULT_GITHUB_API_URL;
   return `${parsed.GHE_PROTOCOL || "https"}://${parsed.GHE_HOST}/api/v3`;
+}
+
+/**
+ * The REST root for the CLI: `GITHUB_API_URL` (what a GitHub Actions runner sets, github.com's or
+ * an Enterprise Server's), else `githubBaseUrlFromEnv`. The App keeps Probot's `GHE_HOST` alone.
+ */
+export function githubApiUrlFromEnv(env: Readonly<Record<string, string | undefined>>): string {
+  const explicit = env.GITHUB_API_URL?.trim();
+  if (!explicit) return githubBaseUrlFromEnv(env);
+  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(explicit))
+    throw new SigilError("ERR_USAGE", "GITHUB_API_URL: expected an http(s) URL");
+  return explicit.replace(/\/+$/, "");
 }

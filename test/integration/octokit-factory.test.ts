@@ -1,7 +1,7 @@
 import type { ServerResponse } from "node:http";
 import { describe, expect, test } from "vitest";
-import type { FetchPort } from "../../src/core/index.js";
-import { createOctokit, githubBaseUrlFromEnv } from "../../src/github/index.js";
+import type { FetchPort, SigilError } from "../../src/core/index.js";
+import { createOctokit, githubApiUrlFromEnv, githubBaseUrlFromEnv } from "../../src/github/index.js";
 import { captureLogger } from "../helpers/logs.js";
 import { loopbackServer } from "../helpers/loopback-http.js";
 
@@ -167,5 +167,29 @@ describe("githubBaseUrlFromEnv", () => {
     expect(() => githubBaseUrlFromEnv({ GHE_HOST: "ghe.example.com", GHE_PROTOCOL: "ftp" })).toThrow(
       /GHE_PROTOCOL/,
     );
+  });
+});
+
+describe("githubApiUrlFromEnv (the CLI's: sigil publish, sigil orchestrate)", () => {
+  test("GITHUB_API_URL, as an Actions runner sets it, wins over GHE_HOST; without it GHE_HOST applies", () => {
+    expect(githubApiUrlFromEnv({ GITHUB_API_URL: "https://ghe.corp/api/v3/", GHE_HOST: "other" })).toBe(
+      "https://ghe.corp/api/v3",
+    );
+    expect(githubApiUrlFromEnv({ GITHUB_API_URL: " ", GHE_HOST: "ghe.example.com" })).toBe(
+      "https://ghe.example.com/api/v3",
+    );
+    expect(githubApiUrlFromEnv({})).toBe("https://api.github.com");
+  });
+
+  test("a GITHUB_API_URL that is no http(s) URL is ERR_USAGE", () => {
+    const thrown = (() => {
+      try {
+        githubApiUrlFromEnv({ GITHUB_API_URL: "ftp://x" });
+      } catch (error) {
+        return error as SigilError;
+      }
+    })();
+    expect(thrown?.code).toBe("ERR_USAGE");
+    expect(thrown?.message).toContain("GITHUB_API_URL: expected an http(s) URL");
   });
 });

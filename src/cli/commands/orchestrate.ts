@@ -51,12 +51,8 @@ const exitFor = (status: RunStatus) => (status.state === "stopped" ? EXIT.failed
 
 /** The REST root: GITHUB_API_URL, else GHE_HOST/GHE_PROTOCOL's `/api/v3`, else api.github.com. */
 async function apiBaseUrl(env: Readonly<Record<string, string | undefined>>): Promise<string> {
-  const { githubBaseUrlFromEnv } = await import("../../github/index.js");
-  const explicit = env.GITHUB_API_URL?.trim();
-  if (!explicit) return githubBaseUrlFromEnv(env);
-  if (!/^https?:\/\/[^\s/]+(\/\S*)?$/.test(explicit))
-    throw new SigilError("ERR_USAGE", "GITHUB_API_URL: expected an http(s) URL");
-  return explicit.replace(/\/+$/, "");
+  const { githubApiUrlFromEnv } = await import("../../github/index.js");
+  return githubApiUrlFromEnv(env);
 }
 
 /** Where a PR is shown: api.github.com → github.com; `<host>/api/v3` (GHES, the fake) → `<host>`. */

@@ -13,7 +13,7 @@ const PublishFlags = z.strictObject({
   json: z.boolean().optional(),
 });
 
-/** `--to`: `github:<owner>/<repo>` through the one Octokit (GITHUB_TOKEN, GHE_HOST), else a local repository. */
+/** `--to`: `github:<owner>/<repo>` through the one Octokit (GITHUB_TOKEN; GITHUB_API_URL or GHE_HOST), else a local repository. */
 async function publisherFor(
   to: string,
   branch: string | undefined,
@@ -27,11 +27,11 @@ async function publisherFor(
   if (!github) throw new SigilError("ERR_USAGE", `--to ${to}: expected github:<owner>/<repo>`);
   const token = io.ctx.env.GITHUB_TOKEN;
   if (!token) throw new SigilError("ERR_USAGE", `--to ${to} needs GITHUB_TOKEN in the environment`);
-  const { createOctokit, githubBaseUrlFromEnv } = await import("../../github/index.js");
+  const { createOctokit, githubApiUrlFromEnv } = await import("../../github/index.js");
   const { createGitHubPublisher } = await import("../../governance/index.js");
   const octokit = createOctokit({
     auth: token,
-    baseUrl: githubBaseUrlFromEnv(io.ctx.env),
+    baseUrl: githubApiUrlFromEnv(io.ctx.env),
     logger: io.logger(),
   });
   return createGitHubPublisher({
@@ -65,7 +65,7 @@ export function registerPublish(program: Command, ctx: CliContext, setExit: (cod
 Verifies the world first: any finding refuses the publish with its ERR_VERIFY_* code and nothing
 is committed. Each settled run lands as artifacts/<job_id>/<run_id>/… in one commit; a run already
 there with the same bytes is left alone; a path holding other bytes is ERR_PUBLISH_CONFLICT.
-github: targets read GITHUB_TOKEN (and GHE_HOST/GHE_PROTOCOL for GitHub Enterprise Server).
+github: targets read GITHUB_TOKEN (and GITHUB_API_URL, or GHE_HOST/GHE_PROTOCOL, for GitHub Enterprise Server).
 Exit codes: 0 published (or nothing new), 1 findings, conflict or remote failure, 2 command-line error.
 Examples:
   git init governance && sigil publish artifacts/ --to ./governance
