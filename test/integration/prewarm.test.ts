@@ -93,8 +93,13 @@ describe("a pre-started interpreter", () => {
       const marker = `/nonexistent/sigil-prewarm-${randomUUID()}`;
       const registry = await registryWith(dir.path, entrypoint);
       const world = join(dir.path, "w");
-      const warm = await sigil(dir.path, marker, runArgs(registry, world));
-      const direct = await sigil(dir.path, marker, runArgs(registry, world), { SIGIL_NO_PREWARM: "1" });
+      // A secret in the CLI's environment reaches neither (mock mode): the warm one starts without it.
+      const secret = { OPENAI_API_KEY: "sk-test-PLANTED0123456789abcdef" };
+      const warm = await sigil(dir.path, marker, runArgs(registry, world), secret);
+      const direct = await sigil(dir.path, marker, runArgs(registry, world), {
+        ...secret,
+        SIGIL_NO_PREWARM: "1",
+      });
       expect(prewarmEvents(warm.stderr)).toEqual([expect.objectContaining({ adopted: true })]);
       expect(prewarmEvents(direct.stderr)).toEqual([]);
       expect(warm.exitCode).toBe(direct.exitCode);
@@ -105,6 +110,7 @@ describe("a pre-started interpreter", () => {
       expect(seen).toEqual(reportOf(direct.stderr, directEnvelope));
       expect(seen.env?.PYTHONHASHSEED).toBe("0");
       expect(seen.env?.SIGIL_PROCESSOR_REF).toBe("test/introspect@1");
+      expect(JSON.stringify(seen)).not.toContain("PLANTED");
       expect(tracebackOf(warmEnvelope)).toContain("RuntimeError: introspected");
       expect(tracebackOf(warmEnvelope)).toBe(tracebackOf(directEnvelope));
       expect(await untilNoneLeft(marker)).toEqual([]);
