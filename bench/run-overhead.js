@@ -27,6 +27,8 @@ export function main(runs = Number(process.env.BENCH_RUNS ?? 15)) {
       PATH: process.env.PATH,
       HOME: process.env.HOME ?? "/tmp",
       XDG_CACHE_HOME: join(world, "cache"),
+      // An A/B of the pre-started interpreter (docs/performance.md).
+      ...(process.env.SIGIL_NO_PREWARM ? { SIGIL_NO_PREWARM: process.env.SIGIL_NO_PREWARM } : {}),
     };
     const sigil = (i) =>
       execFileSync(

@@ -5,12 +5,12 @@ import {
   ACTIONS,
   defineAction,
   runAction
-} from "./chunks/chunk-UVZUV3WF.js";
-import "./chunks/chunk-BSPFHZJC.js";
+} from "./chunks/chunk-5XORLT6I.js";
+import "./chunks/chunk-GVIO3MYH.js";
 import {
   SigilError,
   external_exports
-} from "./chunks/chunk-KOBRWNL7.js";
+} from "./chunks/chunk-R246HGZH.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

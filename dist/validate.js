@@ -4,9 +4,9 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateAction
-} from "./chunks/chunk-UVZUV3WF.js";
-import "./chunks/chunk-BSPFHZJC.js";
-import "./chunks/chunk-KOBRWNL7.js";
+} from "./chunks/chunk-5XORLT6I.js";
+import "./chunks/chunk-GVIO3MYH.js";
+import "./chunks/chunk-R246HGZH.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate.ts

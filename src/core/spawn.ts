@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 
 /**
@@ -98,6 +98,25 @@ function forwardLines(onLine: (line: string) => void): (chunk: Buffer) => void {
 }
 
 export const spawnProcess: Spawn = (request) =>
+  // detached: the child leads a new process group (setsid), so a timeout ends its whole tree
+  // and a grandchild holding our pipes cannot keep us waiting.
+  superviseProcess(
+    spawn(request.file, [...request.args], {
+      cwd: request.cwd,
+      env: request.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      windowsHide: true,
+    }),
+    request,
+  );
+
+/**
+ * Watches a child started as spawnProcess starts one (own process group, stdin ignored, stdout
+ * and stderr piped): the same tails, line forwarding, timeout and group kill. The local adapter
+ * also hands it a pre-started interpreter it adopted (src/run/prewarm.ts).
+ */
+export const superviseProcess = (child: ChildProcess, request: SpawnRequest): Promise<SpawnResult> =>
   new Promise<SpawnResult>((resolve) => {
     const keep = request.tailChars ?? DEFAULT_TAIL;
     const out = new TailKeeper(keep);
@@ -110,15 +129,6 @@ export const spawnProcess: Spawn = (request) =>
     const timers: NodeJS.Timeout[] = [];
     let settled = false;
 
-    // detached: the child leads a new process group (setsid), so a timeout ends its whole tree
-    // and a grandchild holding our pipes cannot keep us waiting.
-    const child = spawn(request.file, [...request.args], {
-      cwd: request.cwd,
-      env: request.env,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-      windowsHide: true,
-    });
     const group = child.pid;
     if (group !== undefined) trackGroup(group);
 

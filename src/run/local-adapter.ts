@@ -16,6 +16,7 @@ import {
   spawnProcess,
 } from "../core/index.js";
 import { type Adapter, errorEnvelope, type InvokeRequest } from "./adapter.js";
+import { spawnPrewarmed } from "./prewarm.js";
 import { successEnvelopeFromPrefix } from "./settle-outputs.js";
 
 /** Variables a processor may see from the parent; nothing else (and no secret) is inherited. */
@@ -34,10 +35,10 @@ export interface LocalAdapterOptions {
 /** Runs a processor from source as a subprocess, no container (docs/contracts/envelope.md; PR and dev lanes). */
 export class LocalAdapter implements Adapter {
   readonly name = "local";
-  private readonly spawn: Spawn;
+  private readonly spawn: Spawn | undefined;
 
   constructor(private readonly options: LocalAdapterOptions) {
-    this.spawn = options.spawn ?? spawnProcess;
+    this.spawn = options.spawn;
   }
 
   async invoke(request: InvokeRequest): Promise<Envelope> {
@@ -98,7 +99,7 @@ export class LocalAdapter implements Adapter {
     const inputsFile = join(scratch, "inputs.json");
     await writeFile(inputsFile, request.inputs_json, { mode: 0o600 });
     const [file = "", ...baseArgs] = request.entry.entrypoint;
-    const result = await this.spawn({
+    const spawnRequest = {
       file,
       args: [
         ...baseArgs,
@@ -112,8 +113,14 @@ export class LocalAdapter implements Adapter {
       cwd: join(this.options.repoRoot, request.entry.source),
       env: this.childEnv(request),
       timeoutMs: request.entry.timeout_s * 1000,
-      onStderrLine: (line) => this.forwardLog(request, line),
-    });
+      onStderrLine: (line: string) => this.forwardLog(request, line),
+    };
+    // An injected Spawn is used as given; the real one may adopt the interpreter the CLI pre-started.
+    const result = this.spawn
+      ? await this.spawn(spawnRequest)
+      : await spawnPrewarmed(spawnRequest, spawnProcess, (decision) =>
+          request.logger.debug({ event: "adapter.prewarm", ...decision }),
+        );
     // A processor's own error message already holds its code's fragment; others get it prefixed.
     const fail = (code: ErrorCode, detail: string) =>
       errorEnvelope(

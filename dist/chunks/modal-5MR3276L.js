@@ -32,7 +32,7 @@ import {
   renderedSpec,
   sdkTransport,
   syncSecrets
-} from "./chunk-KOBRWNL7.js";
+} from "./chunk-R246HGZH.js";
 import "./chunk-M4PFVK5Y.js";
 export {
   DESCRIBE_TIMEOUT_MS,

@@ -6,7 +6,7 @@ import {
   errorEnvelope,
   scanOutputs,
   successEnvelopeFromPrefix
-} from "./chunk-BSPFHZJC.js";
+} from "./chunk-GVIO3MYH.js";
 import {
   ERROR_TABLE,
   HASH_SCHEMA,
@@ -71,13 +71,14 @@ import {
   sourceDigest,
   spawnProcess,
   stableReceiptFields,
+  superviseProcess,
   syncSecrets,
   systemClock,
   throughMirror,
   walkEntries,
   writeFileAtomic,
   writingWorld
-} from "./chunk-KOBRWNL7.js";
+} from "./chunk-R246HGZH.js";
 import {
   __commonJS,
   __require,
@@ -2209,9 +2210,9 @@ var require_dispatcher_base = __commonJS({
       }
       close(callback) {
         if (callback === void 0) {
-          return new Promise((resolve15, reject) => {
+          return new Promise((resolve16, reject) => {
             this.close((err, data) => {
-              return err ? reject(err) : resolve15(data);
+              return err ? reject(err) : resolve16(data);
             });
           });
         }
@@ -2249,12 +2250,12 @@ var require_dispatcher_base = __commonJS({
           err = null;
         }
         if (callback === void 0) {
-          return new Promise((resolve15, reject) => {
+          return new Promise((resolve16, reject) => {
             this.destroy(err, (err2, data) => {
               return err2 ? (
                 /* istanbul ignore next: should never error */
                 reject(err2)
-              ) : resolve15(data);
+              ) : resolve16(data);
             });
           });
         }
@@ -4521,8 +4522,8 @@ var require_util2 = __commonJS({
     function createDeferredPromise() {
       let res;
       let rej;
-      const promise = new Promise((resolve15, reject) => {
-        res = resolve15;
+      const promise = new Promise((resolve16, reject) => {
+        res = resolve16;
         rej = reject;
       });
       return { promise, resolve: res, reject: rej };
@@ -6773,12 +6774,12 @@ upgrade: ${upgrade}\r
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve15, reject) => {
+      const waitForDrain = () => new Promise((resolve16, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve15;
+          callback = resolve16;
         }
       });
       socket.on("close", onDrain).on("drain", onDrain);
@@ -7448,12 +7449,12 @@ var require_client_h2 = __commonJS({
           cb();
         }
       }
-      const waitForDrain = () => new Promise((resolve15, reject) => {
+      const waitForDrain = () => new Promise((resolve16, reject) => {
         assert(callback === null);
         if (socket[kError]) {
           reject(socket[kError]);
         } else {
-          callback = resolve15;
+          callback = resolve16;
         }
       });
       h2stream.on("close", onDrain).on("drain", onDrain);
@@ -7932,16 +7933,16 @@ var require_client = __commonJS({
         return this[kNeedDrain] < 2;
       }
       async [kClose]() {
-        return new Promise((resolve15) => {
+        return new Promise((resolve16) => {
           if (this[kSize]) {
-            this[kClosedResolve] = resolve15;
+            this[kClosedResolve] = resolve16;
           } else {
-            resolve15(null);
+            resolve16(null);
           }
         });
       }
       async [kDestroy](err) {
-        return new Promise((resolve15) => {
+        return new Promise((resolve16) => {
           const requests = this[kQueue].splice(this[kPendingIdx]);
           for (let i = 0; i < requests.length; i++) {
             const request = requests[i];
@@ -7952,7 +7953,7 @@ var require_client = __commonJS({
               this[kClosedResolve]();
               this[kClosedResolve] = null;
             }
-            resolve15(null);
+            resolve16(null);
           };
           if (this[kHTTPContext]) {
             this[kHTTPContext].destroy(err, callback);
@@ -8003,7 +8004,7 @@ var require_client = __commonJS({
         });
       }
       try {
-        const socket = await new Promise((resolve15, reject) => {
+        const socket = await new Promise((resolve16, reject) => {
           client[kConnector]({
             host,
             hostname,
@@ -8015,7 +8016,7 @@ var require_client = __commonJS({
             if (err) {
               reject(err);
             } else {
-              resolve15(socket2);
+              resolve16(socket2);
             }
           });
         });
@@ -8351,8 +8352,8 @@ var require_pool_base = __commonJS({
         if (this[kQueue].isEmpty()) {
           await Promise.all(this[kClients].map((c) => c.close()));
         } else {
-          await new Promise((resolve15) => {
-            this[kClosedResolve] = resolve15;
+          await new Promise((resolve16) => {
+            this[kClosedResolve] = resolve16;
           });
         }
       }
@@ -9621,7 +9622,7 @@ var require_readable = __commonJS({
         if (this._readableState.closeEmitted) {
           return null;
         }
-        return await new Promise((resolve15, reject) => {
+        return await new Promise((resolve16, reject) => {
           if (this[kContentLength] > limit) {
             this.destroy(new AbortError());
           }
@@ -9634,7 +9635,7 @@ var require_readable = __commonJS({
             if (signal?.aborted) {
               reject(signal.reason ?? new AbortError());
             } else {
-              resolve15(null);
+              resolve16(null);
             }
           }).on("error", noop).on("data", function(chunk) {
             limit -= chunk.length;
@@ -9653,7 +9654,7 @@ var require_readable = __commonJS({
     }
     async function consume(stream, type) {
       assert(!stream[kConsume]);
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         if (isUnusable(stream)) {
           const rState = stream._readableState;
           if (rState.destroyed && rState.closeEmitted === false) {
@@ -9670,7 +9671,7 @@ var require_readable = __commonJS({
             stream[kConsume] = {
               type,
               stream,
-              resolve: resolve15,
+              resolve: resolve16,
               reject,
               length: 0,
               body: []
@@ -9740,18 +9741,18 @@ var require_readable = __commonJS({
       return buffer;
     }
     function consumeEnd(consume2) {
-      const { type, body, resolve: resolve15, stream, length } = consume2;
+      const { type, body, resolve: resolve16, stream, length } = consume2;
       try {
         if (type === "text") {
-          resolve15(chunksDecode(body, length));
+          resolve16(chunksDecode(body, length));
         } else if (type === "json") {
-          resolve15(JSON.parse(chunksDecode(body, length)));
+          resolve16(JSON.parse(chunksDecode(body, length)));
         } else if (type === "arrayBuffer") {
-          resolve15(chunksConcat(body, length).buffer);
+          resolve16(chunksConcat(body, length).buffer);
         } else if (type === "blob") {
-          resolve15(new Blob(body, { type: stream[kContentType] }));
+          resolve16(new Blob(body, { type: stream[kContentType] }));
         } else if (type === "bytes") {
-          resolve15(chunksConcat(body, length));
+          resolve16(chunksConcat(body, length));
         }
         consumeFinish(consume2);
       } catch (err) {
@@ -10008,9 +10009,9 @@ var require_api_request = __commonJS({
     };
     function request(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve16, reject) => {
           request.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve16(data);
           });
         });
       }
@@ -10233,9 +10234,9 @@ var require_api_stream = __commonJS({
     };
     function stream(opts, factory, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve16, reject) => {
           stream.call(this, opts, factory, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve16(data);
           });
         });
       }
@@ -10520,9 +10521,9 @@ var require_api_upgrade = __commonJS({
     };
     function upgrade(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve16, reject) => {
           upgrade.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve16(data);
           });
         });
       }
@@ -10614,9 +10615,9 @@ var require_api_connect = __commonJS({
     };
     function connect(opts, callback) {
       if (callback === void 0) {
-        return new Promise((resolve15, reject) => {
+        return new Promise((resolve16, reject) => {
           connect.call(this, opts, (err, data) => {
-            return err ? reject(err) : resolve15(data);
+            return err ? reject(err) : resolve16(data);
           });
         });
       }
@@ -14479,7 +14480,7 @@ var require_fetch = __commonJS({
       function dispatch({ body }) {
         const url = requestCurrentURL(request);
         const agent = fetchParams.controller.dispatcher;
-        return new Promise((resolve15, reject) => agent.dispatch(
+        return new Promise((resolve16, reject) => agent.dispatch(
           {
             path: url.pathname + url.search,
             origin: url.origin,
@@ -14555,7 +14556,7 @@ var require_fetch = __commonJS({
               }
               this.body = new Readable({ read: resume });
               const onError = this.onError.bind(this);
-              resolve15({
+              resolve16({
                 status,
                 statusText,
                 headersList,
@@ -14598,7 +14599,7 @@ var require_fetch = __commonJS({
               for (let i = 0; i < rawHeaders.length; i += 2) {
                 headersList.append(bufferToLowerCasedHeaderName(rawHeaders[i]), rawHeaders[i + 1].toString("latin1"), true);
               }
-              resolve15({
+              resolve16({
                 status,
                 statusText: STATUS_CODES[status],
                 headersList,
@@ -18339,8 +18340,8 @@ var require_util8 = __commonJS({
       return true;
     }
     function delay(ms) {
-      return new Promise((resolve15) => {
-        setTimeout(resolve15, ms).unref();
+      return new Promise((resolve16) => {
+        setTimeout(resolve16, ms).unref();
       });
     }
     module.exports = {
@@ -19711,34 +19712,34 @@ var require_yauzl = __commonJS({
     exports.LocalFileHeader = LocalFileHeader;
     exports.RandomAccessReader = RandomAccessReader;
     function openPromise(path, options2) {
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         open2(path, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve15(zipfile);
+          resolve16(zipfile);
         });
       });
     }
     function fromFdPromise(fd, options2) {
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         fromFd(fd, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve15(zipfile);
+          resolve16(zipfile);
         });
       });
     }
     function fromBufferPromise(buffer, options2) {
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         fromBuffer(buffer, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve15(zipfile);
+          resolve16(zipfile);
         });
       });
     }
     function fromRandomAccessReaderPromise(reader, totalSize, options2) {
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         fromRandomAccessReader(reader, totalSize, { ...options2, lazyEntries: true }, function(err, zipfile) {
           if (err) return reject(err);
-          resolve15(zipfile);
+          resolve16(zipfile);
         });
       });
     }
@@ -20022,15 +20023,15 @@ var require_yauzl = __commonJS({
         if (self.autoClose) self.close();
       }
       function onEntry(entry) {
-        let { resolve: resolve15 } = pendingResolveReject;
+        let { resolve: resolve16 } = pendingResolveReject;
         pendingResolveReject = null;
-        resolve15({ value: entry });
+        resolve16({ value: entry });
       }
       function onEnd() {
-        let { resolve: resolve15 } = pendingResolveReject;
+        let { resolve: resolve16 } = pendingResolveReject;
         pendingResolveReject = null;
         cleanup();
-        resolve15({ done: true });
+        resolve16({ done: true });
       }
       function onError(err) {
         let { reject } = pendingResolveReject;
@@ -20043,9 +20044,9 @@ var require_yauzl = __commonJS({
           return this;
         },
         next() {
-          const promise = new Promise((resolve15, reject) => {
+          const promise = new Promise((resolve16, reject) => {
             if (pendingResolveReject != null) throw new Error("next() called before previous Promise was resolved.");
-            pendingResolveReject = { resolve: resolve15, reject };
+            pendingResolveReject = { resolve: resolve16, reject };
           });
           self.readEntry();
           return promise;
@@ -20234,26 +20235,26 @@ var require_yauzl = __commonJS({
       });
     };
     ZipFile.prototype.openReadStreamPromise = function(entry, options2) {
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         this.openReadStream(entry, options2, function(err, readStream) {
           if (err) return reject(err);
-          resolve15(readStream);
+          resolve16(readStream);
         });
       });
     };
     ZipFile.prototype.openReadStreamLowLevelPromise = function(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize) {
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         this.openReadStream(fileDataStart, compressedSize, relativeStart, relativeEnd, decompress, uncompressedSize, function(err, readStream) {
           if (err) return reject(err);
-          resolve15(readStream);
+          resolve16(readStream);
         });
       });
     };
     ZipFile.prototype.readLocalFileHeaderPromise = function(entry, options2) {
-      return new Promise((resolve15, reject) => {
+      return new Promise((resolve16, reject) => {
         this.readLocalFileHeader(entry, options2, function(err, localFileHeader) {
           if (err) return reject(err);
-          resolve15(localFileHeader);
+          resolve16(localFileHeader);
         });
       });
     };
@@ -20709,11 +20710,11 @@ import { EOL as EOL3 } from "os";
 import { constants, promises } from "fs";
 var __awaiter = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve15) {
-      resolve15(value);
+    return value instanceof P ? value : new P(function(resolve16) {
+      resolve16(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve15, reject) {
+  return new (P || (P = Promise))(function(resolve16, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -20729,7 +20730,7 @@ var __awaiter = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve15(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve16(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -21008,11 +21009,11 @@ var arch = os3.arch();
 // node_modules/@actions/core/lib/core.js
 var __awaiter2 = function(thisArg, _arguments, P, generator) {
   function adopt(value) {
-    return value instanceof P ? value : new P(function(resolve15) {
-      resolve15(value);
+    return value instanceof P ? value : new P(function(resolve16) {
+      resolve16(value);
     });
   }
-  return new (P || (P = Promise))(function(resolve15, reject) {
+  return new (P || (P = Promise))(function(resolve16, reject) {
     function fulfilled(value) {
       try {
         step(generator.next(value));
@@ -21028,7 +21029,7 @@ var __awaiter2 = function(thisArg, _arguments, P, generator) {
       }
     }
     function step(result) {
-      result.done ? resolve15(result.value) : adopt(result.value).then(fulfilled, rejected);
+      result.done ? resolve16(result.value) : adopt(result.value).then(fulfilled, rejected);
     }
     step((generator = generator.apply(thisArg, _arguments || [])).next());
   });
@@ -22526,7 +22527,7 @@ function renderSummary(summary2, rows, lane) {
 }
 
 // src/actions/build-pin.ts
-import { relative as relative6, resolve as resolve8 } from "node:path";
+import { relative as relative6, resolve as resolve9 } from "node:path";
 
 // src/lanes/changed.ts
 var NULL_SHA = /^0+$/;
@@ -22587,17 +22588,93 @@ function selectRefs(entries, refs) {
 
 // src/lanes/determinism.ts
 import { readFile as readFile2 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join10 } from "node:path";
 
 // src/run/local-adapter.ts
 import { mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join7 } from "node:path";
+import { join as join8 } from "node:path";
+
+// src/run/prewarm.ts
+import { existsSync as existsSync3 } from "node:fs";
+import { dirname, isAbsolute, join as join7, resolve as resolve3 } from "node:path";
+var WARM_KEY = /* @__PURE__ */ Symbol.for("sigil.prewarm");
+var START_ENV = /^(PYTHON|PYENV|LC_|LANG$|PATH$|HOME$|TMPDIR$|TZ$)/;
+function takeWarm() {
+  const holder = process;
+  const warm = holder[WARM_KEY];
+  holder[WARM_KEY] = void 0;
+  return warm;
+}
+function warmSpecFor(warm, request) {
+  if (request.file !== warm.file) return `entrypoint is ${request.file}, not ${warm.file}`;
+  for (const [name, value] of Object.entries(warm.env)) {
+    if (request.env[name] !== value) return `${name} differs from the pre-started interpreter's`;
+  }
+  const env = {};
+  for (const [name, value] of Object.entries(request.env)) {
+    if (name in warm.env) continue;
+    if (START_ENV.test(name)) return `${name} must be set when the interpreter starts`;
+    env[name] = value;
+  }
+  if ((warm.env.PATH ?? "").split(":").some((entry) => !isAbsolute(entry)))
+    return "PATH has a relative entry";
+  if (!existsSync3(request.cwd)) return "cwd does not exist";
+  for (const name of VERSION_FILES) {
+    if (nearest(name, warm.cwd) !== nearest(name, request.cwd)) return `${name} may pick another interpreter`;
+  }
+  const started_with = Object.keys(warm.env);
+  const [first = "", second, ...rest] = request.args;
+  if (first === "-m" && second && !second.startsWith("-")) {
+    return { cwd: request.cwd, started_with, env, module: second, args: rest };
+  }
+  if (first !== "" && !first.startsWith("-")) {
+    return { cwd: request.cwd, started_with, env, script: first, args: request.args.slice(1) };
+  }
+  return "entrypoint is neither `-m <module>` nor a script path";
+}
+var VERSION_FILES = [".python-version", ".tool-versions", ".mise.toml", "mise.toml"];
+function nearest(name, dir) {
+  for (let at = resolve3(dir); ; at = dirname(at)) {
+    if (existsSync3(join7(at, name))) return join7(at, name);
+    if (dirname(at) === at) return void 0;
+  }
+}
+function spawnPrewarmed(request, spawn, decided) {
+  const warm = takeWarm();
+  if (!warm) return spawn(request);
+  const { child } = warm;
+  const alive = child.pid !== void 0 && child.exitCode === null && child.signalCode === null;
+  const spec = alive ? warmSpecFor(warm, request) : "the pre-started interpreter is gone";
+  if (typeof spec === "string") {
+    if (child.pid !== void 0) killGroup(child.pid);
+    decided({ adopted: false, reason: spec });
+    return spawn(request);
+  }
+  warm.adopted = true;
+  child.ref();
+  for (const stream of child.stdio) stream?.ref?.();
+  decided({ adopted: true });
+  const result = superviseProcess(child, request);
+  const channel = child.stdio[3];
+  channel?.on("error", () => {
+  });
+  channel?.end(JSON.stringify(spec));
+  return result;
+}
+function killGroup(pid) {
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+  }
+}
+
+// src/run/local-adapter.ts
 var PASSTHROUGH_ENV = ["PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "TZ", "CI"];
 var LocalAdapter = class {
   constructor(options2) {
     this.options = options2;
-    this.spawn = options2.spawn ?? spawnProcess;
+    this.spawn = options2.spawn;
   }
   options;
   name = "local";
@@ -22606,7 +22683,7 @@ var LocalAdapter = class {
     const log = request.logger;
     const started = performance.now();
     log.info({ event: "adapter.invoke.start", image_digest: request.image_digest }, "invoking processor");
-    const scratch = await mkdtemp(join7(tmpdir(), "sigil-inputs-"));
+    const scratch = await mkdtemp(join8(tmpdir(), "sigil-inputs-"));
     try {
       const envelope = await this.runProcess(request, scratch);
       const elapsed_ms = Math.round(performance.now() - started);
@@ -22654,10 +22731,10 @@ var LocalAdapter = class {
     return env;
   }
   async runProcess(request, scratch) {
-    const inputsFile = join7(scratch, "inputs.json");
+    const inputsFile = join8(scratch, "inputs.json");
     await writeFile2(inputsFile, request.inputs_json, { mode: 384 });
     const [file = "", ...baseArgs] = request.entry.entrypoint;
-    const result = await this.spawn({
+    const spawnRequest = {
       file,
       args: [
         ...baseArgs,
@@ -22668,11 +22745,16 @@ var LocalAdapter = class {
         "--execution-id",
         request.execution_id
       ],
-      cwd: join7(this.options.repoRoot, request.entry.source),
+      cwd: join8(this.options.repoRoot, request.entry.source),
       env: this.childEnv(request),
       timeoutMs: request.entry.timeout_s * 1e3,
       onStderrLine: (line) => this.forwardLog(request, line)
-    });
+    };
+    const result = this.spawn ? await this.spawn(spawnRequest) : await spawnPrewarmed(
+      spawnRequest,
+      spawnProcess,
+      (decision) => request.logger.debug({ event: "adapter.prewarm", ...decision })
+    );
     const fail = (code, detail) => errorEnvelope(
       request.execution_id,
       code,
@@ -22786,8 +22868,8 @@ function buildModalAdapter(settings) {
 }
 async function loadModalAdapter(settings) {
   const [{ modalAppNameFromRef: modalAppNameFromRef2, sdkTransport: sdkTransport2 }, { ModalAdapter }] = await Promise.all([
-    import("./modal-V3IE3IKF.js"),
-    import("./modal-adapter-E6DUQSTE.js")
+    import("./modal-5MR3276L.js"),
+    import("./modal-adapter-HFPB3HFW.js")
   ]);
   const transport = settings.transport ?? sdkTransport2({
     ...settings.tokenId ? { tokenId: settings.tokenId } : {},
@@ -22841,34 +22923,34 @@ function assertCiSafety(mode, env) {
 
 // src/run/run-processor.ts
 import { rm as rm3 } from "node:fs/promises";
-import { join as join8 } from "node:path";
+import { join as join9 } from "node:path";
 
 // src/run/write-prefix.ts
-import { existsSync as existsSync3, readdirSync, realpathSync } from "node:fs";
+import { existsSync as existsSync4, readdirSync, realpathSync } from "node:fs";
 import { mkdir as mkdir2 } from "node:fs/promises";
-import { dirname, isAbsolute, relative as relative2, resolve as resolve3, sep } from "node:path";
+import { dirname as dirname2, isAbsolute as isAbsolute2, relative as relative2, resolve as resolve4, sep } from "node:path";
 var RESERVED_WORLD_DIRS = ["execution"];
 var EXECUTION_ID_PLACEHOLDER = "{execution_id}";
 function realpathLenient2(path) {
   let existing = path;
   const rest = [];
-  while (!existsSync3(existing)) {
-    rest.unshift(existing.slice(dirname(existing).length + 1));
-    const parent = dirname(existing);
+  while (!existsSync4(existing)) {
+    rest.unshift(existing.slice(dirname2(existing).length + 1));
+    const parent = dirname2(existing);
     if (parent === existing) break;
     existing = parent;
   }
-  return resolve3(realpathSync(existing), ...rest);
+  return resolve4(realpathSync(existing), ...rest);
 }
 function isInside(parent, child) {
   const rel = relative2(parent, child);
-  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute(rel);
+  return rel !== "" && !rel.startsWith(`..${sep}`) && rel !== ".." && !isAbsolute2(rel);
 }
 function resolveWritePrefix(template, executionId, worldRoot, cwd) {
   if (template.includes("\0")) throw new SigilError("ERR_WRITE_PREFIX", "write prefix contains a NUL byte");
   const expanded = template.split(EXECUTION_ID_PLACEHOLDER).join(executionId);
-  const absolute = realpathLenient2(resolve3(cwd, expanded));
-  const world = realpathLenient2(resolve3(cwd, worldRoot));
+  const absolute = realpathLenient2(resolve4(cwd, expanded));
+  const world = realpathLenient2(resolve4(cwd, worldRoot));
   if (!isInside(world, absolute)) {
     throw new SigilError(
       "ERR_WRITE_PREFIX",
@@ -22883,7 +22965,7 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
       `write prefix may not be under the reserved world folder ${top}/`
     );
   }
-  if (existsSync3(absolute) && readdirSync(absolute).length > 0) {
+  if (existsSync4(absolute) && readdirSync(absolute).length > 0) {
     throw new SigilError(
       "ERR_WRITE_PREFIX_TAKEN",
       `${worldRelative}/ already holds files; use {execution_id} in it`,
@@ -22893,7 +22975,7 @@ function resolveWritePrefix(template, executionId, worldRoot, cwd) {
   return { absolute, worldRelative, worldRoot: world };
 }
 async function claimWritePrefix(prefix) {
-  await ensureWorldDir(dirname(prefix.absolute));
+  await ensureWorldDir(dirname2(prefix.absolute));
   try {
     await writingWorld(prefix.absolute, () => mkdir2(prefix.absolute));
   } catch (error2) {
@@ -22910,7 +22992,7 @@ async function claimWritePrefix(prefix) {
 function defaultWritePrefix(world, ref) {
   const parsed = parseProcessorRef(ref);
   const name = parsed ? `${parsed.ns}-${parsed.name}-v${parsed.version}` : "run";
-  return join8(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
+  return join9(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
 }
 function readSecrets(entry, mode, env) {
   if (mode !== "real") return {};
@@ -23023,7 +23105,7 @@ async function runProcessor(request, deps) {
 }
 async function discardInterrupted(prefix, worldRoot, executionId) {
   await rm3(prefix, { recursive: true, force: true });
-  await rm3(join8(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
+  await rm3(join9(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
 }
 async function settleReceipt(envelope, prefix, worldRoot, inputsHash) {
   const { problems } = checkDualReceipt({
@@ -23054,9 +23136,9 @@ function logSettle(log, envelope, elapsed, imageDigest) {
 // src/lanes/determinism.ts
 async function readRunArtifacts(prefix) {
   const [outputsIndexBytes, outputs, receiptText] = await Promise.all([
-    readFile2(join9(prefix, "outputs.json")),
+    readFile2(join10(prefix, "outputs.json")),
     scanOutputs(prefix),
-    readFile2(join9(prefix, "receipt.json"), "utf8")
+    readFile2(join10(prefix, "receipt.json"), "utf8")
   ]);
   const receipt = parseWith(Receipt, parseJsonStrict(receiptText), "ERR_ADAPTER_INVOCATION", "receipt.json");
   return { outputsIndexBytes, outputs, receipt };
@@ -23090,11 +23172,11 @@ function compareRuns2(a, b) {
 }
 
 // src/lanes/pr-lane.ts
-import { relative as relative4, resolve as resolve5, sep as sep3 } from "node:path";
+import { relative as relative4, resolve as resolve6, sep as sep3 } from "node:path";
 
 // src/lanes/project.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join10, relative as relative3, resolve as resolve4, sep as sep2 } from "node:path";
+import { join as join11, relative as relative3, resolve as resolve5, sep as sep2 } from "node:path";
 var toPosix = (path) => path.split(sep2).join("/");
 async function isDirectory2(path) {
   try {
@@ -23113,16 +23195,16 @@ function assertInputsNameKnownRefs(config, refs, path) {
   }
 }
 async function checkProject(request) {
-  const root = resolve4(request.root);
+  const root = resolve5(request.root);
   const config = await loadSigilConfig(root, request.configPath);
-  const registryDir = join10(root, config.config.registry);
+  const registryDir = join11(root, config.config.registry);
   const registry = await loadRegistry(registryDir);
   const entries = [];
   const refs = [...registry.keys()].sort();
   const present = await Promise.all(
     refs.map((ref) => {
       const source = registry.get(ref)?.entry.source;
-      return source === void 0 ? false : isDirectory2(join10(root, source));
+      return source === void 0 ? false : isDirectory2(join11(root, source));
     })
   );
   for (const [i, ref] of refs.entries()) {
@@ -23135,7 +23217,7 @@ async function checkProject(request) {
     }
     entries.push({
       entry,
-      file: toPosix(relative3(root, join10(registryDir, loaded.file))),
+      file: toPosix(relative3(root, join11(registryDir, loaded.file))),
       pinned: isPinned(entry.image)
     });
   }
@@ -23161,8 +23243,8 @@ async function runPrLane(request, deps) {
   const clock = deps.clock ?? systemClock;
   const phase = deps.phase ?? direct;
   const started = clock.monotonicMs();
-  const root = resolve5(request.root);
-  const world = resolve5(root, request.world);
+  const root = resolve6(request.root);
+  const world = resolve6(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -23212,7 +23294,7 @@ async function runPrLane(request, deps) {
     });
     verdicts.push(verdict2);
   }
-  const summaryFile = resolve5(world, "pr-lane", "summary.json");
+  const summaryFile = resolve6(world, "pr-lane", "summary.json");
   const total = Math.round(clock.monotonicMs() - started);
   const report = {
     schema: PR_LANE_REPORT_SCHEMA,
@@ -23237,7 +23319,7 @@ async function selectProcessors(project, request, deps) {
   if (request.refs) return selectRefs(project.entries, request.refs);
   if (!request.changedOnly) return selectAll(project.entries, "every processor (changed-only is off)");
   const changed = await listChangedFiles(
-    resolve5(request.root),
+    resolve6(request.root),
     request.base ?? "",
     deps.env,
     deps.spawn ?? spawnProcess
@@ -23266,7 +23348,7 @@ async function checkProcessor(checked, project, ctx) {
         adapter: PR_LANE_ADAPTER,
         mode: "mock",
         inputsJson,
-        writePrefix: resolve5(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
+        writePrefix: resolve6(ctx.world, "pr-lane", slugOf(ref), EXECUTION_ID_PLACEHOLDER),
         world: ctx.world,
         lane: "pr"
       },
@@ -23419,9 +23501,9 @@ function aggregateFailure(aggregate) {
 
 // src/lanes/fan-out-run.ts
 import { readFile as readFile3 } from "node:fs/promises";
-import { resolve as resolve6 } from "node:path";
+import { resolve as resolve7 } from "node:path";
 async function planPrLane(request, deps) {
-  const root = resolve6(request.root);
+  const root = resolve7(request.root);
   const project = await checkProject({
     root,
     ...request.configPath ? { configPath: request.configPath } : {},
@@ -23438,7 +23520,7 @@ async function planPrLane(request, deps) {
 }
 async function readChunkReports(dir) {
   const files = [];
-  for await (const { path, rel, dirent } of walkEntries(resolve6(dir))) {
+  for await (const { path, rel, dirent } of walkEntries(resolve7(dir))) {
     if (dirent.isFile() && (rel === "summary.json" || rel.endsWith("/summary.json"))) files.push(path);
   }
   files.sort();
@@ -23465,15 +23547,15 @@ var verifyLaneRuns = async ({ worldRoot, prefixes }) => {
 };
 
 // src/lanes/validate-mock.ts
-import { relative as relative5, resolve as resolve7, sep as sep4 } from "node:path";
+import { relative as relative5, resolve as resolve8, sep as sep4 } from "node:path";
 var VALIDATE_MOCK_REPORT_SCHEMA = "sigil.validate-mock.v1";
 var DEFAULT_INPUTS2 = { schema: "v1" };
 var toPosix3 = (path) => path.split(sep4).join("/");
 var direct2 = (_name, body) => body();
 async function validateMock(request, deps) {
   const phase = deps.phase ?? direct2;
-  const root = resolve7(request.root);
-  const world = resolve7(root, request.world);
+  const root = resolve8(request.root);
+  const world = resolve8(root, request.world);
   const project = await phase(
     "validate config and registry",
     () => checkProject({
@@ -23492,7 +23574,7 @@ async function validateMock(request, deps) {
           adapter: "modal",
           mode: "mock",
           inputsJson: canonicalize(project.config.config.pr_lane.inputs[entry.ref] ?? DEFAULT_INPUTS2),
-          writePrefix: resolve7(
+          writePrefix: resolve8(
             world,
             "validate-mock",
             entry.ref.replace(/[/@]/g, "-"),
@@ -23523,7 +23605,7 @@ async function validateMock(request, deps) {
     });
     checks.push(check);
   }
-  const summaryFile = resolve7(world, "validate-mock", "summary.json");
+  const summaryFile = resolve8(world, "validate-mock", "summary.json");
   const report = {
     schema: VALIDATE_MOCK_REPORT_SCHEMA,
     ok: checks.every((c) => c.status === "pass"),
@@ -23614,7 +23696,7 @@ var buildPinAction = defineAction({
     const scope = inputs.repository;
     if (!scope)
       throw new SigilError("ERR_ACTION_INPUT", "repository is empty: images go to ghcr.io/<owner>/<name>/");
-    const root = resolve8(ctx.workspace, inputs["working-directory"]);
+    const root = resolve9(ctx.workspace, inputs["working-directory"]);
     const env = {};
     for (const [k, v] of Object.entries(ctx.env)) if (v !== void 0 && DOCKER_ENV.test(k)) env[k] = v;
     const project = await checkProject({ root, configPath: inputs.config, lane: "pr", repoScope: scope });
@@ -23657,7 +23739,7 @@ var buildPinAction = defineAction({
         }
       )
     );
-    const pinsPath = inputs.push ? resolve8(root, inputs["pins-file"]) : "";
+    const pinsPath = inputs.push ? resolve9(root, inputs["pins-file"]) : "";
     if (pinsPath) await writeFileAtomic(pinsPath, `${JSON.stringify(pins, null, 2)}
 `);
     return {
@@ -23691,7 +23773,7 @@ function renderSummary2(summary2, built, pins, selection, pinsFile) {
 }
 
 // src/actions/drift.ts
-import { resolve as resolve9 } from "node:path";
+import { resolve as resolve10 } from "node:path";
 var DriftInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput(".")
@@ -23701,7 +23783,7 @@ var driftAction = defineAction({
   inputs: DriftInputs,
   async run(inputs, ctx) {
     const registry = await loadRegistry(
-      resolve9(ctx.workspace, inputs["working-directory"], "registry/processors")
+      resolve10(ctx.workspace, inputs["working-directory"], "registry/processors")
     );
     const credentials = modalCredentialsFrom(ctx.env);
     const transport = sdkTransport(credentials);
@@ -23747,13 +23829,13 @@ var driftAction = defineAction({
 });
 
 // src/actions/modal-actions.ts
-import { resolve as resolve10 } from "node:path";
+import { resolve as resolve11 } from "node:path";
 var ModalActionInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput(".")
 });
 async function entriesIn(workspace, dir) {
-  const registry = await loadRegistry(resolve10(workspace, dir, "registry/processors"));
+  const registry = await loadRegistry(resolve11(workspace, dir, "registry/processors"));
   return [...registry.values()].map((e) => e.entry);
 }
 var modalEnvironment = (env) => env.MODAL_ENVIRONMENT?.trim() || void 0;
@@ -23822,7 +23904,7 @@ var deployModalAction = defineAction({
 });
 
 // src/actions/pr-lane.ts
-import { resolve as resolve11 } from "node:path";
+import { resolve as resolve12 } from "node:path";
 var PrLaneInputs = external_exports.strictObject({
   mode: choiceInput(Mode, "mock"),
   "changed-only": booleanInput(false),
@@ -23842,7 +23924,7 @@ var prLaneAction = defineAction({
   name: "pr-lane",
   inputs: PrLaneInputs,
   async run(inputs, ctx) {
-    const root = resolve11(ctx.workspace, inputs["working-directory"]);
+    const root = resolve12(ctx.workspace, inputs["working-directory"]);
     const report = await runPrLane(
       {
         root,
@@ -23864,7 +23946,7 @@ var prLaneAction = defineAction({
     );
     return {
       outputs: {
-        "summary-path": resolve11(root, report.summary_path),
+        "summary-path": resolve12(root, report.summary_path),
         passed: String(report.ok),
         verdicts: JSON.stringify(Object.fromEntries(report.processors.map((p) => [p.ref, p.verdict])))
       },
@@ -23919,7 +24001,7 @@ function renderSummary3(summary2, report) {
 }
 
 // src/actions/pr-lane-matrix.ts
-import { resolve as resolve12 } from "node:path";
+import { resolve as resolve13 } from "node:path";
 var chunkSizeInput = textInput(String(DEFAULT_CHUNK_SIZE)).pipe(
   external_exports.string().regex(/^[1-9][0-9]{0,5}$/, "must be a positive integer").transform(Number)
 );
@@ -23952,7 +24034,7 @@ var prLaneMatrixAction = defineAction({
         "select and chunk",
         () => planPrLane(
           {
-            root: resolve12(ctx.workspace, inputs["working-directory"]),
+            root: resolve13(ctx.workspace, inputs["working-directory"]),
             configPath: inputs.config,
             changedOnly: inputs["changed-only"],
             base: inputs["base-ref"],
@@ -23973,7 +24055,7 @@ var prLaneMatrixAction = defineAction({
     }
     const reports = await ctx.group(
       "read chunk reports",
-      () => readChunkReports(resolve12(ctx.workspace, inputs.reports))
+      () => readChunkReports(resolve13(ctx.workspace, inputs.reports))
     );
     const aggregate = aggregateReports(inputs.selected, reports);
     const failure = aggregateFailure(aggregate);
@@ -24026,7 +24108,7 @@ function renderAggregate(summary2, aggregate) {
 }
 
 // src/actions/validate.ts
-import { resolve as resolve13 } from "node:path";
+import { resolve as resolve14 } from "node:path";
 var ValidateInputs = external_exports.strictObject({
   lane: choiceInput(Lane, "pr"),
   "working-directory": workspacePathInput("."),
@@ -24040,7 +24122,7 @@ var validateAction = defineAction({
     const project = await ctx.group(
       "validate config and registry",
       () => checkProject({
-        root: resolve13(ctx.workspace, inputs["working-directory"]),
+        root: resolve14(ctx.workspace, inputs["working-directory"]),
         configPath: inputs.config,
         lane: inputs.lane,
         ...inputs.repository ? { repoScope: inputs.repository } : {}
@@ -24079,7 +24161,7 @@ function renderSummary4(summary2, project, lane) {
 }
 
 // src/actions/validate-mock.ts
-import { resolve as resolve14 } from "node:path";
+import { resolve as resolve15 } from "node:path";
 var ValidateMockInputs = external_exports.strictObject({
   environment: choiceInput(ModalEnv.exclude(["dev"]), "main"),
   "working-directory": workspacePathInput("."),
@@ -24091,7 +24173,7 @@ var validateMockAction = defineAction({
   name: "validate-mock",
   inputs: ValidateMockInputs,
   async run(inputs, ctx) {
-    const root = resolve14(ctx.workspace, inputs["working-directory"]);
+    const root = resolve15(ctx.workspace, inputs["working-directory"]);
     const env = inputs.environment;
     const credentials = modalCredentialsFrom(ctx.env);
     const transport = sdkTransport(credentials);
@@ -24123,7 +24205,7 @@ var validateMockAction = defineAction({
       const failure = validateMockFailure(report);
       return {
         outputs: {
-          "summary-path": resolve14(root, report.summary_path),
+          "summary-path": resolve15(root, report.summary_path),
           passed: String(report.ok),
           checks: JSON.stringify(
             Object.fromEntries(report.checks.map((c) => [c.ref, c.code ? `fail ${c.code}` : c.status]))

@@ -4,13 +4,13 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   errorEnvelope,
   successEnvelopeFromPrefix
-} from "./chunk-BSPFHZJC.js";
+} from "./chunk-GVIO3MYH.js";
 import {
   MODAL_CALL_SCHEMA,
   ModalCallResult,
   SigilError,
   isErrorCode
-} from "./chunk-KOBRWNL7.js";
+} from "./chunk-R246HGZH.js";
 import "./chunk-M4PFVK5Y.js";
 
 // src/run/modal-adapter.ts

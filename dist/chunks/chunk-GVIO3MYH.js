@@ -10,7 +10,7 @@ import {
   parseWith,
   sha256File,
   walkEntries
-} from "./chunk-KOBRWNL7.js";
+} from "./chunk-R246HGZH.js";
 
 // src/run/adapter.ts
 function errorEnvelope(executionId, code, message, envFingerprint = "") {

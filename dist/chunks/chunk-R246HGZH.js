@@ -32958,7 +32958,21 @@ function forwardLines(onLine) {
   Object.assign(handler, { end: () => flush(true) });
   return handler;
 }
-var spawnProcess = (request) => new Promise((resolve3) => {
+var spawnProcess = (request) => (
+  // detached: the child leads a new process group (setsid), so a timeout ends its whole tree
+  // and a grandchild holding our pipes cannot keep us waiting.
+  superviseProcess(
+    spawn(request.file, [...request.args], {
+      cwd: request.cwd,
+      env: request.env,
+      stdio: ["ignore", "pipe", "pipe"],
+      detached: true,
+      windowsHide: true
+    }),
+    request
+  )
+);
+var superviseProcess = (child, request) => new Promise((resolve3) => {
   const keep = request.tailChars ?? DEFAULT_TAIL;
   const out = new TailKeeper(keep);
   const err = new TailKeeper(keep);
@@ -32969,13 +32983,6 @@ var spawnProcess = (request) => new Promise((resolve3) => {
   let exit;
   const timers = [];
   let settled = false;
-  const child = spawn(request.file, [...request.args], {
-    cwd: request.cwd,
-    env: request.env,
-    stdio: ["ignore", "pipe", "pipe"],
-    detached: true,
-    windowsHide: true
-  });
   const group = child.pid;
   if (group !== void 0) trackGroup(group);
   const finish = () => {
@@ -34559,6 +34566,7 @@ export {
   RECEIPT_TWIN_FILE,
   checkDualReceipt,
   spawnProcess,
+  superviseProcess,
   describeTail,
   require_dist,
   parseYamlStrict,
