@@ -1,5 +1,5 @@
 import { isoUtc, SigilError, sha256Hex } from "../../core/index.js";
-import type { ContextPins, RunContext } from "../context.js";
+import type { ContextPins, RunContext, StepRecord } from "../context.js";
 import type { OrchestratorDeps } from "../deps.js";
 import { gateDocName } from "../kb/paths.js";
 import { renderGateRequest } from "../kb/report.js";
@@ -63,27 +63,11 @@ export async function runGate(
     await writeRunContext(deps.root, run);
   }
   if (!record.uploaded) {
-    const bytes = Buffer.from(
-      renderGateRequest(
-        run,
-        gate,
-        run.steps.filter((s) => s.index < index),
-      ),
+    const bytes = requestBytes(run, gate, index, record);
+    const opened = await requestWrite(run, deps, record, () =>
+      deps.gates.openRequest({ run, gate, path: record.doc_path, bytes }),
     );
-    if (sha256Hex(bytes) !== record.doc_sha256)
-      throw new SigilError("ERR_ORCH_CONTEXT", `${gate.id}: the request doc no longer renders the same`);
-    const opened = await uploadWithRetry(
-      () => deps.gates.openRequest({ run, gate, path: record.doc_path, bytes }),
-      deps.sleep,
-    ).catch((error: unknown) => ({
-      ok: false as const,
-      error: SigilError.from(error, "ERR_INTERNAL"),
-      attempts: 1,
-    }));
-    if (!opened.ok) {
-      const code = opened.error.code === "ERR_PUBLISH_CONFLICT" ? "STOP_REPLAY_CONFLICT" : "STOP_KB_UPLOAD";
-      return stop(run, deps, code, `${record.doc_path}: ${opened.error.message}`);
-    }
+    if (!opened.ok) return false;
     record.request_ref = opened.value;
     record.uploaded = true;
     run.state = "waiting_gate";
@@ -143,6 +127,17 @@ export async function settleGate(
   const record = run.steps.find((s) => s.index === index);
   const ref = record?.request_ref;
   if (!record || !ref || ref.settled_at || !record.approval || !deps.gates.settleRequest) return true;
+  const bytes = requestBytes(run, gate, index, record);
+  const settle = deps.gates.settleRequest;
+  const settled = await requestWrite(run, deps, record, () => settle({ run, gate, step: record, bytes }));
+  if (!settled.ok) return false;
+  ref.settled_at = isoUtc(deps.clock.nowMs());
+  await writeRunContext(deps.root, run);
+  return true;
+}
+
+/** The gate's request doc, rendered again: the bytes its digest was recorded for, or ERR_ORCH_CONTEXT. */
+function requestBytes(run: RunContext, gate: GateStep, index: number, record: StepRecord): Buffer {
   const bytes = Buffer.from(
     renderGateRequest(
       run,
@@ -152,15 +147,26 @@ export async function settleGate(
   );
   if (sha256Hex(bytes) !== record.doc_sha256)
     throw new SigilError("ERR_ORCH_CONTEXT", `${gate.id}: the request doc no longer renders the same`);
-  const settle = deps.gates.settleRequest;
-  const settled = await uploadWithRetry(() => settle({ run, gate, step: record, bytes }), deps.sleep).catch(
-    (error: unknown) => ({ ok: false as const, error: SigilError.from(error, "ERR_INTERNAL"), attempts: 1 }),
-  );
-  if (!settled.ok) {
-    const code = settled.error.code === "ERR_PUBLISH_CONFLICT" ? "STOP_REPLAY_CONFLICT" : "STOP_KB_UPLOAD";
-    return stop(run, deps, code, `${record.doc_path}: ${settled.error.message}`);
-  }
-  ref.settled_at = isoUtc(deps.clock.nowMs());
-  await writeRunContext(deps.root, run);
-  return true;
+  return bytes;
+}
+
+/**
+ * A write of the gate's request (opening it, settling it) with the upload retries; when it still
+ * fails the run stops: STOP_REPLAY_CONFLICT on a conflict, else STOP_KB_UPLOAD.
+ */
+async function requestWrite<T>(
+  run: RunContext,
+  deps: OrchestratorDeps,
+  record: StepRecord,
+  write: () => Promise<T>,
+): Promise<{ ok: true; value: T } | { ok: false }> {
+  const outcome = await uploadWithRetry(write, deps.sleep).catch((error: unknown) => ({
+    ok: false as const,
+    error: SigilError.from(error, "ERR_INTERNAL"),
+    attempts: 1,
+  }));
+  if (outcome.ok) return outcome;
+  const code = outcome.error.code === "ERR_PUBLISH_CONFLICT" ? "STOP_REPLAY_CONFLICT" : "STOP_KB_UPLOAD";
+  await stop(run, deps, code, `${record.doc_path}: ${outcome.error.message}`);
+  return { ok: false };
 }
