@@ -4,7 +4,7 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   driftAction,
   runAction
-} from "./chunks/chunk-5XORLT6I.js";
+} from "./chunks/chunk-4MUUHZPA.js";
 import "./chunks/chunk-GVIO3MYH.js";
 import "./chunks/chunk-R246HGZH.js";
 import "./chunks/chunk-M4PFVK5Y.js";

@@ -5,7 +5,7 @@ import {
   ACTIONS,
   defineAction,
   runAction
-} from "./chunks/chunk-5XORLT6I.js";
+} from "./chunks/chunk-4MUUHZPA.js";
 import "./chunks/chunk-GVIO3MYH.js";
 import {
   SigilError,

@@ -4,6 +4,7 @@ import {
   decideReviewApproval,
   type GateRequest,
   type GovernancePublisher,
+  githubCall,
   readFileAt,
   readReviewFacts,
 } from "../governance/index.js";
@@ -54,30 +55,6 @@ export interface GitHubGateOptions {
 
 type RequestRef = NonNullable<StepRecord["request_ref"]>;
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-/** A failed write: ERR_PUBLISH_REMOTE, which the engine retries with its upload backoff. */
-async function write<T>(operation: string, request: () => Promise<T>): Promise<T> {
-  try {
-    return await request();
-  } catch (error) {
-    if (error instanceof SigilError) throw error;
-    const status = statusOf(error);
-    throw new SigilError(
-      "ERR_PUBLISH_REMOTE",
-      `${operation} answered ${status ?? "no response"}: ${messageOf(error).slice(0, 300)}`,
-      { operation, ...(status ? { status } : {}) },
-    );
-  }
-}
-
 const isAlreadyThere = (error: unknown) =>
   error instanceof SigilError && error.details?.status === 422 && /already exists/i.test(error.message);
 
@@ -113,7 +90,7 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
 
   /** The branch at `branch` holding exactly `bytes` at `path`: its head; other bytes: a conflict. */
   const existingHead = async (branch: string, path: string, bytes: Uint8Array): Promise<string> => {
-    const { data } = await write("git/get-ref", () =>
+    const { data } = await githubCall("git/get-ref", () =>
       octokit.rest.git.getRef({ ...at, ref: `heads/${branch}` }),
     );
     const held = await readFileAt(octokit, { ...at, path, ref: data.object.sha });
@@ -128,19 +105,19 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
   const openRequest: GateBackend["openRequest"] = async ({ run, gate, path, bytes }) => {
     const branch = gateBranch(run.run_id, gate.id);
     const sha256 = sha256Hex(bytes);
-    const { data: info } = await write("repos/get", () => octokit.rest.repos.get(at));
+    const { data: info } = await githubCall("repos/get", () => octokit.rest.repos.get(at));
     const base = info.default_branch;
-    const { data: tip } = await write("repos/get-branch", () =>
+    const { data: tip } = await githubCall("repos/get-branch", () =>
       octokit.rest.repos.getBranch({ ...at, branch: base }),
     );
-    const tree = await write("git/create-tree", () =>
+    const tree = await githubCall("git/create-tree", () =>
       octokit.rest.git.createTree({
         ...at,
         base_tree: tip.commit.commit.tree.sha,
         tree: [{ path, mode: "100644", type: "blob", content: Buffer.from(bytes).toString("utf8") }],
       }),
     );
-    const commit = await write("git/create-commit", () =>
+    const commit = await githubCall("git/create-commit", () =>
       octokit.rest.git.createCommit({
         ...at,
         message: `orchestrator ${run.run_id}: ${gate.id} ${gate.name} authorization request`,
@@ -150,7 +127,7 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
     );
     let head = commit.data.sha;
     try {
-      await write("git/create-ref", () =>
+      await githubCall("git/create-ref", () =>
         octokit.rest.git.createRef({ ...at, ref: `refs/heads/${branch}`, sha: commit.data.sha }),
       );
     } catch (error) {
@@ -161,7 +138,7 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
     const body = requestPrBody({ run, gate, path, sha256, defaultBranch: base });
     let number: number;
     try {
-      const created = await write("pulls/create", () =>
+      const created = await githubCall("pulls/create", () =>
         octokit.rest.pulls.create({
           ...at,
           head: branch,
@@ -173,7 +150,7 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
       number = created.data.number;
     } catch (error) {
       if (!isAlreadyThere(error)) throw error;
-      const { data: open } = await write("pulls/list", () =>
+      const { data: open } = await githubCall("pulls/list", () =>
         octokit.rest.pulls.list({ ...at, head: `${owner}:${branch}`, base, state: "open" }),
       );
       const found = open.find((p) => p.head.ref === branch);
@@ -239,7 +216,7 @@ export function createGitHubGateBackend(options: GitHubGateOptions): GateBackend
       `**Approved** by @${approval.approver} (review ${approval.review_id ?? "?"} on \`${approval.commit_sha ?? "?"}\`) at ${approval.approved_at}. The request doc is recorded on \`${base}\`; the App closed this PR and the run goes on.`,
       "",
     ].join("\n");
-    await write("pulls/update", () =>
+    await githubCall("pulls/update", () =>
       octokit.rest.pulls.update({ ...at, pull_number: ref.number, state: "closed", body }),
     );
   };

@@ -2,6 +2,7 @@ import type { Octokit } from "@octokit/rest";
 import { z } from "zod";
 import { parseWith, SIGIL_CONFIG_PATH, SigilError, sha256Hex } from "../../core/index.js";
 import { parseSigilConfig } from "../config.js";
+import { httpStatusOf } from "../publisher/index.js";
 import { latestReviews, type ReviewFacts, type SovereignPolicy } from "./review-decision.js";
 
 /**
@@ -45,11 +46,6 @@ export interface RepoRef {
   readonly repo: string;
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
-
 /** One read; 404 answers `missing` when given, anything else is ERR_GATE_READ. */
 async function read<T>(
   operation: string,
@@ -73,7 +69,7 @@ async function read<T, M>(
     data = (await request()).data;
   } catch (error) {
     if (error instanceof SigilError) throw error;
-    const status = statusOf(error);
+    const status = httpStatusOf(error);
     if (status === 404 && missing.length > 0) return missing[0] as M;
     throw new SigilError("ERR_GATE_READ", `${operation} answered ${status ?? "no response"}`, {
       operation,
@@ -92,7 +88,7 @@ async function readAll<T>(
   try {
     items = await list();
   } catch (error) {
-    const status = statusOf(error);
+    const status = httpStatusOf(error);
     throw new SigilError("ERR_GATE_READ", `${operation} answered ${status ?? "no response"}`, { operation });
   }
   return parseWith(z.array(schema), items, "ERR_GATE_READ", operation);

@@ -41,20 +41,20 @@ export async function createGitHubPublisher(options: GitHubPublisherOptions): Pr
   const maxAttempts = options.maxAttempts ?? DEFAULT_GITHUB_ATTEMPTS;
   const branch =
     options.branch ??
-    (await call("repos/get", () => octokit.rest.repos.get({ owner, repo }))).data.default_branch;
+    (await githubCall("repos/get", () => octokit.rest.repos.get({ owner, repo }))).data.default_branch;
   const refName = `heads/${branch}`;
 
   const headCommit = async (): Promise<string | null> => {
     try {
       return (await octokit.rest.git.getRef({ owner, repo, ref: refName })).data.object.sha;
     } catch (error) {
-      if (statusOf(error) === 404) return null;
+      if (httpStatusOf(error) === 404) return null;
       throw remote("git/get-ref", error);
     }
   };
 
   const readHead = async (commit: string, paths: readonly string[]): Promise<Head> => {
-    const { data } = await call("git/get-tree", () =>
+    const { data } = await githubCall("git/get-tree", () =>
       octokit.rest.git.getTree({ owner, repo, tree_sha: commit, recursive: "1" }),
     );
     if (!data.truncated) return { commit, tree: data.sha, entries: toEntries(data.tree, "") };
@@ -68,7 +68,7 @@ export async function createGitHubPublisher(options: GitHubPublisherOptions): Pr
     const queue: Array<[string, string]> = [[root, ""]];
     while (queue.length > 0) {
       const [sha, prefix] = queue.shift() as [string, string];
-      const { data } = await call("git/get-tree", () =>
+      const { data } = await githubCall("git/get-tree", () =>
         octokit.rest.git.getTree({ owner, repo, tree_sha: sha }),
       );
       for (const [path, entry] of toEntries(data.tree, prefix)) {
@@ -81,7 +81,7 @@ export async function createGitHubPublisher(options: GitHubPublisherOptions): Pr
   };
 
   const readBlob = async (sha: string): Promise<Uint8Array> => {
-    const { data } = await call("git/get-blob", () =>
+    const { data } = await githubCall("git/get-blob", () =>
       octokit.rest.git.getBlob({ owner, repo, file_sha: sha }),
     );
     return new Uint8Array(Buffer.from(data.content, data.encoding === "base64" ? "base64" : "utf8"));
@@ -91,7 +91,7 @@ export async function createGitHubPublisher(options: GitHubPublisherOptions): Pr
     const content = inlineText(write.bytes);
     if (content !== null)
       return { path: write.path, mode: "100644" as const, type: "blob" as const, content };
-    const { data } = await call("git/create-blob", () =>
+    const { data } = await githubCall("git/create-blob", () =>
       octokit.rest.git.createBlob({
         owner,
         repo,
@@ -112,7 +112,7 @@ export async function createGitHubPublisher(options: GitHubPublisherOptions): Pr
       else await octokit.rest.git.updateRef({ owner, repo, ref: refName, sha: commit, force: false });
       return true;
     } catch (error) {
-      if (statusOf(error) === 422 && /fast forward|already exists/i.test(messageOf(error))) return false;
+      if (httpStatusOf(error) === 422 && /fast forward|already exists/i.test(messageOf(error))) return false;
       throw remote(old === null ? "git/create-ref" : "git/update-ref", error);
     }
   };
@@ -128,10 +128,10 @@ export async function createGitHubPublisher(options: GitHubPublisherOptions): Pr
       if (plan.writes.length === 0) return { commit: null, written: [], unchanged: plan.unchanged };
       const tree: Array<Awaited<ReturnType<typeof treeEntry>>> = [];
       for (const write of plan.writes) tree.push(await treeEntry(write));
-      const created = await call("git/create-tree", () =>
+      const created = await githubCall("git/create-tree", () =>
         octokit.rest.git.createTree({ owner, repo, tree, ...(head ? { base_tree: head.tree } : {}) }),
       );
-      const commit = await call("git/create-commit", () =>
+      const commit = await githubCall("git/create-commit", () =>
         octokit.rest.git.createCommit({
           owner,
           repo,
@@ -175,7 +175,7 @@ export async function createGitHubPublisher(options: GitHubPublisherOptions): Pr
       const old = await headCommit();
       if (!old) return [];
       const folder = prefix.replace(/\/+$/, "");
-      const { data } = await call("git/get-tree", () =>
+      const { data } = await githubCall("git/get-tree", () =>
         octokit.rest.git.getTree({ owner, repo, tree_sha: old, recursive: "1" }),
       );
       if (data.truncated)
@@ -210,7 +210,8 @@ function toEntries(items: readonly TreeItem[], prefix: string): Map<string, Head
   return entries;
 }
 
-async function call<T>(operation: string, request: () => Promise<T>): Promise<T> {
+/** A GitHub write of the governance repository: a failure is ERR_PUBLISH_REMOTE naming the operation and status. */
+export async function githubCall<T>(operation: string, request: () => Promise<T>): Promise<T> {
   try {
     return await request();
   } catch (error) {
@@ -220,7 +221,7 @@ async function call<T>(operation: string, request: () => Promise<T>): Promise<T>
 
 function remote(operation: string, error: unknown): SigilError {
   if (error instanceof SigilError) return error;
-  const status = statusOf(error);
+  const status = httpStatusOf(error);
   return new SigilError(
     "ERR_PUBLISH_REMOTE",
     `${operation} answered ${status ?? "no response"}: ${messageOf(error).slice(0, 300)}`,
@@ -231,7 +232,8 @@ function remote(operation: string, error: unknown): SigilError {
   );
 }
 
-function statusOf(error: unknown): number | undefined {
+/** The HTTP status of a failed Octokit request, when it has one. */
+export function httpStatusOf(error: unknown): number | undefined {
   const status = (error as { status?: unknown } | null)?.status;
   return typeof status === "number" ? status : undefined;
 }

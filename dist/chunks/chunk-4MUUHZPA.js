@@ -21166,6 +21166,10 @@ async function loadSigilConfig(root, path = SIGIL_CONFIG_PATH) {
   return { config: parseSigilConfig(text, path), path, found: true };
 }
 
+// src/governance/publisher/github.ts
+var INLINE_CONTENT_MAX_BYTES = 512 * 1024;
+var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
 // src/governance/approvals/github-facts.ts
 var Account = external_exports.object({ login: external_exports.string(), id: external_exports.number().int(), type: external_exports.string() });
 var MaybeAccount = external_exports.union([Account, external_exports.object({}).strict(), external_exports.null()]).optional();
@@ -21610,10 +21614,6 @@ function verifyExecutionPrefix(worldRoot, prefix) {
 
 // src/world/verify/snapshot-validator.ts
 var KNOWN_SNAPSHOTS = new Set(Object.values(SNAPSHOT_PATHS));
-
-// src/governance/publisher/github.ts
-var INLINE_CONTENT_MAX_BYTES = 512 * 1024;
-var utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 // src/governance/reports/keyed-lock.ts
 function createKeyedLock() {
