@@ -190,3 +190,19 @@ export async function startAppHarness(
     },
   };
 }
+
+/** The URL a spawned `sigil app` prints when it listens; rejects if it exits first. */
+export function appListeningUrl(child: {
+  stdout: NodeJS.ReadableStream | null;
+  once(event: "exit", listener: () => void): unknown;
+}): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let seen = "";
+    child.stdout?.on("data", (chunk: Buffer) => {
+      seen += chunk.toString();
+      const m = seen.match(/listening on (http:\/\/[^\s]+)/);
+      if (m?.[1]) resolve(m[1]);
+    });
+    child.once("exit", () => reject(new Error(`exited before listening: ${seen}`)));
+  });
+}

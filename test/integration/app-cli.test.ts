@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { FakeGitHub } from "../fake-github/fake-server.js";
 import { deliverWebhook, examplePayload, patchPayload } from "../fake-github/webhooks.js";
 import {
+  appListeningUrl,
   DEFAULT_CONFIG,
   OWNER,
   PRIVATE_KEY,
@@ -48,15 +49,7 @@ describe("sigil app", () => {
       reject: false,
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let seen = "";
-        child.stdout?.on("data", (chunk: Buffer) => {
-          seen += chunk.toString();
-          const m = seen.match(/listening on (http:\/\/[^\s]+)/);
-          if (m?.[1]) resolve(m[1]);
-        });
-        child.once("exit", () => reject(new Error(`exited before listening: ${seen}`)));
-      });
+      const url = await appListeningUrl(child);
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       expect((await fetch(`${url}/nowhere`)).status).toBe(404);
       const ping = await deliverWebhook({

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { z } from "zod";
 import { HEALTH_PATH } from "../../src/app/server.js";
 import { Envelope, parseJsonStrict } from "../../src/core/index.js";
-import { PRIVATE_KEY } from "../helpers/app-harness.js";
+import { appListeningUrl, PRIVATE_KEY } from "../helpers/app-harness.js";
 import { REPO_ROOT, tempDir } from "../helpers/temp.js";
 
 // Real `npm pack` and `npm install` (the npm cache is warm; the registry may be reached for
@@ -176,15 +176,7 @@ describe("npm pack ships a working sigil", () => {
       reject: false,
     });
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        let seen = "";
-        child.stdout?.on("data", (chunk: Buffer) => {
-          seen += chunk.toString();
-          const m = seen.match(/listening on (http:\/\/[^\s]+)/);
-          if (m?.[1]) resolve(m[1]);
-        });
-        child.once("exit", () => reject(new Error(`exited before listening: ${seen}`)));
-      });
+      const url = await appListeningUrl(child);
       expect((await fetch(`${url}${HEALTH_PATH}`)).status).toBe(200);
     } finally {
       child.kill("SIGTERM");
