@@ -4,9 +4,13 @@ import { parseKb } from "./kb-target.js";
 import { createLocalGateBackend } from "./local-gates.js";
 import { type OpenOptions, type Orchestrator, openOrchestrator } from "./open.js";
 
+/** Why `approve` refuses a GitHub KB. */
+export const APPROVE_ON_GITHUB =
+  "on GitHub a sovereign approves by reviewing the request PR (the App then resumes the run); approve signs for a local KB only";
+
 /** `--kb` of a local command: a local git repository; `github:` is refused with `why`. */
-export function localKbPath(kb: string, why: string): string {
-  const target = parseKb(kb);
+export function localKbPath(kb: string, why: string, cwd = process.cwd()): string {
+  const target = parseKb(kb, cwd);
   if (target.kind === "github") throw new SigilError("ERR_USAGE", `--kb ${kb}: ${why}`);
   return target.path;
 }
@@ -40,10 +44,7 @@ export async function approveLocalRequest(options: {
   requestPath: string;
   keyPath: string;
 }) {
-  const path = localKbPath(
-    options.kb,
-    "on GitHub a sovereign approves by reviewing the request PR; approve signs for a local KB only",
-  );
+  const path = localKbPath(options.kb, APPROVE_ON_GITHUB);
   const publisher = await createLocalGitPublisher({ repo: path });
   const config = await loadDefaultBranchConfig(options.root);
   return signLocalApproval({

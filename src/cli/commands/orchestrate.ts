@@ -198,13 +198,10 @@ export function registerOrchestrate(
       flags: z.strictObject({ ...Common, request: z.string().min(1), key: z.string().min(1) }),
       run: async (flags, io) => {
         // The orchestrator (PGlite ledger, git publisher) loads only when an orchestrate command runs.
-        const { approveLocalRequest, parseKb } = await import("../../orchestrator/index.js");
-        if (parseKb(flags.kb, io.ctx.cwd).kind === "github")
-          throw new SigilError(
-            "ERR_USAGE",
-            `--kb ${flags.kb}: on GitHub a sovereign approves by reviewing the request PR (the App then resumes the run); approve signs for a local KB only`,
-          );
-        const kb = resolve(io.ctx.cwd, flags.kb);
+        const { APPROVE_ON_GITHUB, approveLocalRequest, localKbPath } = await import(
+          "../../orchestrator/index.js"
+        );
+        const kb = localKbPath(flags.kb, APPROVE_ON_GITHUB, io.ctx.cwd);
         // A path into a checkout of the KB is taken relative to it; otherwise it is a KB path.
         const asFile = resolve(io.ctx.cwd, flags.request);
         const requestPath = asFile.startsWith(`${kb}/`) ? relative(kb, asFile) : flags.request;
