@@ -187,15 +187,21 @@ export function parseManifestValue(
  * depends on the neighbouring runs, so that check lives with the run locator and the verifier.
  */
 export function assertManifestConsistent(manifest: Manifest, where: string): void {
-  const fail = (why: string) => {
-    throw new SigilError("ERR_RUN_CORRUPT", `${where}: ${why}`);
-  };
   if (computeInputsHash(manifest.snapshots) !== manifest.inputs_hash)
-    fail("inputs_hash does not recompute from the snapshot list");
+    throw new SigilError("ERR_RUN_CORRUPT", `${where}: inputs_hash does not recompute from the snapshot list`);
+  assertManifestListsSorted(manifest, where);
+}
+
+/**
+ * Sorted, unique snapshot and output lists: part of the format. The verifier checks this alone
+ * and reports an inputs_hash that does not recompute as a finding of its own.
+ */
+export function assertManifestListsSorted(manifest: Manifest, where: string): void {
   for (const list of [manifest.snapshots, manifest.outputs]) {
     list.forEach((entry, i) => {
       const previous = list[i - 1];
-      if (previous && previous.path >= entry.path) fail(`${entry.path} is out of order or repeated`);
+      if (previous && previous.path >= entry.path)
+        throw new SigilError("ERR_RUN_CORRUPT", `${where}: ${entry.path} is out of order or repeated`);
     });
   }
 }

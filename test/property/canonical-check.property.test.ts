@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { canonicalize, isCanonicalJson, isCanonicalJsonText } from "../../src/core/index.js";
+import {
+  canonicalize,
+  isCanonicalJson,
+  isCanonicalJsonText,
+  parseJsonCanonicalFirst,
+  parseJsonStrict,
+} from "../../src/core/index.js";
 
 /** The slow, obviously right definition: the text is what canonicalize makes of its value. */
 function reference(text: string): boolean {
@@ -75,5 +81,58 @@ describe("isCanonicalJson agrees with canonicalize()", () => {
 
   test("bytes that are not UTF-8 are not canonical", () => {
     expect(isCanonicalJson(Buffer.from([0x22, 0xff, 0x22]))).toBe(false);
+  });
+});
+
+describe("parseJsonCanonicalFirst reads what parseJsonStrict reads", () => {
+  /** The strict parser's outcome: its value as plain JSON, or the error code and message. */
+  const strict = (text: string) => {
+    try {
+      return { value: JSON.stringify(parseJsonStrict(text)) };
+    } catch (error) {
+      return { error: (error as Error).message };
+    }
+  };
+
+  test("same value or same refusal, and canonical exactly when the bytes are", () => {
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          json.map((value) => canonicalize(value)),
+          fc.json({ maxDepth: 4 }),
+          anyText,
+          anyText.map((s) => `{"k":${JSON.stringify(s)}}`),
+        ),
+        (text) => {
+          const bytes = Buffer.from(text, "utf8");
+          let got: { value?: string; error?: string; canonical?: boolean };
+          try {
+            const parsed = parseJsonCanonicalFirst(bytes);
+            got = { value: JSON.stringify(parsed.value), canonical: parsed.canonical };
+          } catch (error) {
+            got = { error: (error as Error).message };
+          }
+          const { canonical, ...outcome } = got;
+          expect(outcome).toEqual(strict(bytes.toString("utf8")));
+          if (canonical !== undefined) expect(canonical).toBe(isCanonicalJson(bytes));
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  test.each([
+    ['{"a":1,"a":2}', "ERR_INPUTS"],
+    ['"\\ud800"', "ERR_INPUTS"],
+    ["1e999", "ERR_INPUTS"],
+  ])("%s is refused as the strict parser refuses it", (text, code) => {
+    expect(() => parseJsonCanonicalFirst(Buffer.from(text))).toThrow(expect.objectContaining({ code }));
+  });
+
+  test("a __proto__ key is data, not a prototype", () => {
+    const { value, canonical } = parseJsonCanonicalFirst(Buffer.from('{"__proto__":{"x":1}}'));
+    expect(canonical).toBe(true);
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(Object.hasOwn(value as object, "__proto__")).toBe(true);
   });
 });

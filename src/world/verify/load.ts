@@ -1,24 +1,28 @@
 import { join } from "node:path";
-import { isCanonicalJson, parseJsonStrict } from "../../core/index.js";
-import { assertManifestConsistent, MANIFEST_FILE, type Manifest, parseManifestValue } from "../manifest.js";
+import { parseJsonCanonicalFirst } from "../../core/index.js";
+import { assertManifestListsSorted, MANIFEST_FILE, type Manifest, parseManifestValue } from "../manifest.js";
+import { computeInputsHash } from "../snapshots.js";
 import { readFileNoFollow } from "./hash-files.js";
 
 export type LoadedManifest =
-  | { ok: true; manifest: Manifest /** the bytes are RFC 8785 canonical, as written */; canonical: boolean }
+  | {
+      ok: true;
+      manifest: Manifest;
+      /** The bytes are RFC 8785 canonical, as written. */
+      canonical: boolean;
+      /** inputs_hash recomputed from the snapshot list (compared with the recorded one by the verifier). */
+      inputsHash: string;
+    }
   | { ok: false; reason: string /** there is no manifest.json at all (an unsettled run) */; missing?: true };
 export type ManifestLoader = (runDir: string) => Promise<LoadedManifest>;
 
 /** Parse manifest bytes; structural problems are reasons, not exceptions. */
-export function parseManifestText(text: string, where: string, bytes?: Buffer): LoadedManifest {
+export function parseManifestBytes(bytes: Buffer, where: string): LoadedManifest {
   try {
-    const { manifest } = parseManifestValue(parseJsonStrict(text), where);
-    // Sorted, unique lists are part of the format; inputs_hash is checked as a finding of its own.
-    try {
-      assertManifestConsistent(manifest, where);
-    } catch (error) {
-      if (!String((error as Error).message).includes("inputs_hash")) throw error;
-    }
-    return { ok: true, manifest, canonical: isCanonicalJson(bytes ?? Buffer.from(text, "utf8")) };
+    const { value, canonical } = parseJsonCanonicalFirst(bytes);
+    const { manifest } = parseManifestValue(value, where);
+    assertManifestListsSorted(manifest, where);
+    return { ok: true, manifest, canonical, inputsHash: computeInputsHash(manifest.snapshots) };
   } catch (error) {
     return { ok: false, reason: (error as Error).message };
   }
@@ -37,7 +41,7 @@ export function createManifestLoader(limit = 1024): ManifestLoader {
     let loaded: LoadedManifest;
     try {
       const bytes = readFileNoFollow(join(runDir, MANIFEST_FILE));
-      loaded = parseManifestText(bytes.toString("utf8"), join(runDir, MANIFEST_FILE), bytes);
+      loaded = parseManifestBytes(bytes, join(runDir, MANIFEST_FILE));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       loaded =

@@ -1,5 +1,5 @@
 import { basename, dirname, join } from "node:path";
-import { isCanonicalJson, parseJsonStrict } from "../../core/index.js";
+import { isCanonicalJson, parseJsonCanonicalFirst } from "../../core/index.js";
 import { type Manifest, manifestIdentityDigest } from "../manifest.js";
 import { deriveRunIdBase, isDerivedRunId, runIdCandidate } from "../run-id.js";
 import { BriefSnapshot, PriorArtifactSnapshot } from "../snapshot-contracts.js";
@@ -16,6 +16,8 @@ export interface RunContext {
   runPath: string;
   runDir: string;
   manifest: Manifest;
+  /** inputs_hash recomputed from the manifest's snapshot list, once, by the loader. */
+  inputsHash: string;
   loadManifest: ManifestLoader;
   /** One walk of the run directory (links never followed). */
   walked: Walked;
@@ -36,7 +38,7 @@ export function snapshotJson(contents: ReadonlyMap<string, Buffer>, path: string
   const bytes = contents.get(path);
   if (!bytes) return undefined;
   try {
-    return parseJsonStrict(bytes.toString("utf8"));
+    return parseJsonCanonicalFirst(bytes).value;
   } catch {
     return undefined;
   }
@@ -87,7 +89,7 @@ export async function validateSnapshots(ctx: RunContext): Promise<Finding[]> {
     if (!declared.has(path)) found.push(finding("ERR_VERIFY_SNAPSHOT_UNDECLARED", runPath, path, { path }));
   }
 
-  const recomputed = computeInputsHash(manifest.snapshots);
+  const recomputed = ctx.inputsHash;
   if (recomputed !== manifest.inputs_hash) {
     found.push(
       finding("ERR_VERIFY_INPUTS_HASH", runPath, "the snapshot list hashes to another value", {

@@ -65,6 +65,7 @@ export async function verifyRun(
     runPath,
     runDir,
     manifest,
+    inputsHash: loaded.inputsHash,
     loadManifest,
     walked,
     contents: new Map<string, Buffer>(),
