@@ -188,7 +188,10 @@ export function parseManifestValue(
  */
 export function assertManifestConsistent(manifest: Manifest, where: string): void {
   if (computeInputsHash(manifest.snapshots) !== manifest.inputs_hash)
-    throw new SigilError("ERR_RUN_CORRUPT", `${where}: inputs_hash does not recompute from the snapshot list`);
+    throw new SigilError(
+      "ERR_RUN_CORRUPT",
+      `${where}: inputs_hash does not recompute from the snapshot list`,
+    );
   assertManifestListsSorted(manifest, where);
 }
 
