@@ -68,7 +68,13 @@ describe("npm pack ships a working sigil", () => {
 
   test("the tarball holds the CLI bundle and no sources, tests, benchmark data or caches", () => {
     expect(packed).toEqual(
-      expect.arrayContaining(["bin/sigil.cjs", "lib/sigil.cjs", "lib/verify-worker.cjs"]),
+      expect.arrayContaining([
+        "bin/sigil.cjs",
+        "bin/code-cache.cjs",
+        "bin/verify-worker.cjs",
+        "lib/sigil.cjs",
+        "lib/verify-worker.cjs",
+      ]),
     );
     const unwanted = packed.filter(
       (p) =>
@@ -113,6 +119,15 @@ describe("npm pack ships a working sigil", () => {
     expect(lines).toHaveLength(1);
     const envelope = Envelope.parse(parseJsonStrict(lines[0] ?? ""));
     expect(envelope.status).toBe("success");
+    // verify runs its checks in worker threads started from the package's bin/verify-worker.cjs.
+    const verify = await execa(sigil, ["verify", world, "--json"], {
+      cwd: project,
+      env: { PATH: process.env.PATH, HOME: project },
+      extendEnv: false,
+      reject: false,
+    });
+    expect(verify.exitCode, verify.stdout + verify.stderr).toBe(0);
+    expect(parseJsonStrict(verify.stdout)).toMatchObject({ ok: true, executions: 1, findings: [] });
   });
 
   test("the installed sigil scaffolds a repository whose processor runs on the package's own runtime", async () => {

@@ -21,11 +21,17 @@ export function progressLine(
   };
 }
 
-/** The worker bundle beside the CLI bundle; absent when running from sources (tests). */
+/**
+ * The worker's entry, bin/verify-worker.cjs, which loads the worker bundle beside the CLI bundle
+ * through V8's code cache; absent when running from sources (tests).
+ */
 export function verifyWorkerScript(): string | undefined {
   if (typeof __dirname === "undefined") return undefined;
-  const script = join(__dirname, "verify-worker.cjs");
-  return existsSync(script) ? script : undefined;
+  const [entry, bundle] = [
+    join(__dirname, "..", "bin", "verify-worker.cjs"),
+    join(__dirname, "verify-worker.cjs"),
+  ];
+  return existsSync(entry) && existsSync(bundle) ? entry : undefined;
 }
 
 const VerifyFlags = z.strictObject({

@@ -9,8 +9,11 @@ import {
   type VerifyTarget,
 } from "./verify-world.js";
 
-/** A batch of run paths a worker verifies; small enough to balance, large enough to amortise. */
-const BATCH = 256;
+/**
+ * Runs a worker is sent at once: large enough to amortise the message, small enough that the
+ * last batches end together (a thread left alone with a long last batch idles the other core).
+ */
+const BATCH = 64;
 
 export interface VerifyJob {
   worldRoot: string;
@@ -30,41 +33,48 @@ export async function verifyWorldParallel(
   workerScript: string,
   options: VerifyOptions & { workers?: number } = {},
 ): Promise<VerifyReport> {
-  const plan = planWorld(worldRoot);
-  const { targets } = plan;
-  const batches: { start: number; targets: VerifyTarget[] }[] = [];
-  for (let i = 0; i < targets.length; i += BATCH)
-    batches.push({ start: i, targets: targets.slice(i, i + BATCH) });
-  const results: RunVerdict[] = new Array(targets.length);
-  const count = Math.max(1, Math.min(options.workers ?? availableParallelism(), batches.length));
-  let next = 0;
-  let done = 0;
-  const runWorker = () =>
-    new Promise<void>((resolve, reject) => {
-      const worker = new Worker(workerScript);
-      const send = () => {
-        const batch = batches[next++];
-        if (!batch) {
-          void worker.terminate().then(() => resolve());
-          return;
-        }
-        worker.once("message", (result: VerifyResult) => {
-          result.verdicts.forEach((v, j) => {
-            results[batch.start + j] = v;
+  const wanted = Math.max(1, options.workers ?? availableParallelism());
+  // The first thread starts (~100 ms, loading its bundle) while this one scans the world; the
+  // others once the scan says there is work for them.
+  const workers = [new Worker(workerScript)];
+  try {
+    const plan = planWorld(worldRoot);
+    const { targets } = plan;
+    const batches: { start: number; targets: VerifyTarget[] }[] = [];
+    for (let i = 0; i < targets.length; i += BATCH)
+      batches.push({ start: i, targets: targets.slice(i, i + BATCH) });
+    while (workers.length < Math.min(wanted, batches.length)) workers.push(new Worker(workerScript));
+    const results: RunVerdict[] = new Array(targets.length);
+    let next = 0;
+    let done = 0;
+    const drive = (worker: Worker) =>
+      new Promise<void>((resolve, reject) => {
+        const send = () => {
+          const batch = batches[next++];
+          if (!batch) {
+            resolve();
+            return;
+          }
+          worker.once("message", (result: VerifyResult) => {
+            result.verdicts.forEach((v, j) => {
+              results[batch.start + j] = v;
+            });
+            done += batch.targets.length;
+            options.onProgress?.(done, targets.length);
+            send();
           });
-          done += batch.targets.length;
-          options.onProgress?.(done, targets.length);
-          send();
-        });
-        worker.postMessage({
-          worldRoot,
-          targets: batch.targets,
-          replay: options.replay === true,
-        } satisfies VerifyJob);
-      };
-      worker.once("error", reject);
-      send();
-    });
-  await Promise.all(Array.from({ length: count }, runWorker));
-  return assembleReport(worldRoot, plan, results);
+          worker.postMessage({
+            worldRoot,
+            targets: batch.targets,
+            replay: options.replay === true,
+          } satisfies VerifyJob);
+        };
+        worker.once("error", reject);
+        send();
+      });
+    await Promise.all(workers.map(drive));
+    return assembleReport(worldRoot, plan, results);
+  } finally {
+    await Promise.all(workers.map((worker) => worker.terminate()));
+  }
 }
