@@ -57,14 +57,12 @@ class Scanner {
     const c = this.text.charCodeAt(this.pos);
     if (c === 0x7b) return this.object(depth);
     if (c === 0x5b) return this.array(depth);
-    if (c === 0x22) return this.string() !== undefined;
-    for (const word of ["true", "false", "null"]) {
-      if (this.text.startsWith(word, this.pos)) {
-        this.pos += word.length;
-        return true;
-      }
-    }
-    return this.number();
+    if (c === 0x22) return this.string(false) !== undefined;
+    const word = c === 0x74 ? "true" : c === 0x66 ? "false" : c === 0x6e ? "null" : undefined;
+    if (word === undefined) return this.number();
+    if (!this.text.startsWith(word, this.pos)) return false;
+    this.pos += word.length;
+    return true;
   }
 
   private number(): boolean {
@@ -85,7 +83,7 @@ class Scanner {
     }
     let previous: string | undefined;
     for (;;) {
-      const key = this.string();
+      const key = this.string(true);
       if (key === undefined || (previous !== undefined && previous >= key)) return false;
       previous = key;
       if (this.text.charCodeAt(this.pos++) !== 0x3a || !this.value(depth + 1)) return false;
@@ -109,8 +107,11 @@ class Scanner {
     }
   }
 
-  /** A string in JSON.stringify's spelling; its value (for key order), or undefined. */
-  private string(): string | undefined {
+  /**
+   * A string in JSON.stringify's spelling: its value when asked (keys, for their order), else "";
+   * undefined when it is not canonical. Values are not copied out: a world's are most of its text.
+   */
+  private string(wantValue: boolean): string | undefined {
     const { text } = this;
     if (text.charCodeAt(this.pos) !== 0x22) return undefined;
     const start = ++this.pos;
@@ -141,8 +142,9 @@ class Scanner {
         this.pos += 2;
       } else this.pos++;
     }
-    const raw = text.slice(start, this.pos);
-    this.pos++;
+    const end = this.pos++;
+    if (!wantValue) return "";
+    const raw = text.slice(start, end);
     return escaped ? (JSON.parse(`"${raw}"`) as string) : raw;
   }
 }

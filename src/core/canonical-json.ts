@@ -17,7 +17,8 @@ function refuse(reason: string): never {
   throw new SigilError("ERR_INPUTS", reason);
 }
 
-function serializeString(value: string): string {
+/** A string as RFC 8785 writes it (JSON.stringify's escaping); a lone surrogate is ERR_INPUTS. */
+export function canonicalString(value: string): string {
   if (!value.isWellFormed()) refuse("lone surrogate in string");
   return JSON.stringify(value);
 }
@@ -41,7 +42,7 @@ function serialize(value: unknown, depth: number, out: string[]): void {
       out.push(serializeNumber(value));
       return;
     case "string":
-      out.push(serializeString(value));
+      out.push(canonicalString(value));
       return;
     case "object":
       break;
@@ -66,7 +67,7 @@ function serialize(value: unknown, depth: number, out: string[]): void {
   out.push("{");
   keys.forEach((key, i) => {
     if (i > 0) out.push(",");
-    out.push(serializeString(key), ":");
+    out.push(canonicalString(key), ":");
     serialize(record[key], depth + 1, out);
   });
   out.push("}");

@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { canonicalBytes, canonicalize, SigilError, sha256File, sha256Hex } from "../core/index.js";
+import { canonicalBytes, canonicalString, SigilError, sha256File, sha256Hex } from "../core/index.js";
 
 /** The folder of a run that holds its snapshots; every file in it is part of the identity. */
 export const INPUTS_DIR = "inputs";
@@ -30,8 +30,16 @@ function byPath<T extends { path: string }>(a: T, b: T): number {
  * sha256 take part, so it is recomputable from a manifest's snapshot list alone.
  */
 export function computeInputsHash(entries: readonly { path: string; sha256: string }[]): string {
-  const listing = entries.map(({ path, sha256 }) => ({ path, sha256 })).sort(byPath);
-  return sha256Hex(canonicalize(listing));
+  const sorted = entries.every((e, i) => i === 0 || (entries[i - 1]?.path ?? "") <= e.path)
+    ? entries
+    : [...entries].sort(byPath);
+  // canonicalize() of the `{path, sha256}` listing, written directly ("path" sorts before
+  // "sha256"): the verifier computes this for every run (test/property/inputs-hash.property.test.ts).
+  let text = "[";
+  for (const [i, { path, sha256 }] of sorted.entries()) {
+    text += `${i === 0 ? "" : ","}{"path":${canonicalString(path)},"sha256":${canonicalString(sha256)}}`;
+  }
+  return sha256Hex(`${text}]`);
 }
 
 /**
