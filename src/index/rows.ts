@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseJsonStrict, Receipt, sha256Hex } from "../core/index.js";
+import { parseJsonCanonicalFirst, parseJsonStrict, Receipt, sha256Hex } from "../core/index.js";
 import {
   assertManifestConsistent,
   MANIFEST_FILE,
@@ -79,7 +79,7 @@ export function readRunRows(worldRoot: string, runPath: string): RunRows | undef
   try {
     // Read the bytes once: they give both the manifest and the digest the index keys on.
     const bytes = readFileSync(join(worldRoot, runPath, MANIFEST_FILE));
-    const { manifest } = parseManifestValue(parseJsonStrict(bytes.toString("utf8")), runPath);
+    const { manifest } = parseManifestValue(parseJsonCanonicalFirst(bytes).value, runPath);
     assertManifestConsistent(manifest, runPath);
     return rowsFromManifest(runPath, manifest, sha256Hex(bytes));
   } catch {
