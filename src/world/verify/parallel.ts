@@ -34,16 +34,19 @@ export async function verifyWorldParallel(
   options: VerifyOptions & { workers?: number } = {},
 ): Promise<VerifyReport> {
   const wanted = Math.max(1, options.workers ?? availableParallelism());
-  // The first thread starts (~100 ms, loading its bundle) while this one scans the world; the
-  // others once the scan says there is work for them.
+  // Threads start (~100 ms each, loading their bundle) while this one scans the world: the first
+  // at once, each other one as soon as the scan has found a batch of runs for it.
   const workers = [new Worker(workerScript)];
+  const startFor = (runs: number) => {
+    while (workers.length < Math.min(wanted, Math.ceil(runs / BATCH))) workers.push(new Worker(workerScript));
+  };
   try {
-    const plan = planWorld(worldRoot);
+    const plan = planWorld(worldRoot, startFor);
     const { targets } = plan;
     const batches: { start: number; targets: VerifyTarget[] }[] = [];
     for (let i = 0; i < targets.length; i += BATCH)
       batches.push({ start: i, targets: targets.slice(i, i + BATCH) });
-    while (workers.length < Math.min(wanted, batches.length)) workers.push(new Worker(workerScript));
+    startFor(targets.length);
     const results: RunVerdict[] = new Array(targets.length);
     let next = 0;
     let done = 0;

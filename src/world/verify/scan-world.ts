@@ -52,7 +52,11 @@ function findPrefixes(dir: string, rel: string, scan: WorldScan): void {
  * and every symbolic link met on the way (a world holds none). Run folders and prefixes are walked
  * by the checks that verify them, so nothing here is read twice.
  */
-export function scanWorld(worldRoot: string): WorldScan {
+export function scanWorld(
+  worldRoot: string,
+  /** Called with the number of run folders found so far, after each job folder. */
+  onRuns?: (found: number) => void,
+): WorldScan {
   const scan: WorldScan = { runPaths: [], prefixes: [], staging: [], findings: [] };
   for (const top of readdirOrEmpty(worldRoot)) {
     const name = top.name;
@@ -72,6 +76,7 @@ export function scanWorld(worldRoot: string): WorldScan {
           scan.findings.push(...linksUnder(join(dir, run.name), path));
         } else scan.runPaths.push(path);
       }
+      onRuns?.(scan.runPaths.length);
     }
   }
   scan.runPaths.sort();

@@ -97,8 +97,11 @@ export async function verifyTarget(
 }
 
 /** The units of a world, in report order: governed runs, then `sigil run` results. */
-export function planWorld(worldRoot: string): { targets: VerifyTarget[]; findings: Finding[] } {
-  const scan = scanWorld(worldRoot);
+export function planWorld(
+  worldRoot: string,
+  onRuns?: (found: number) => void,
+): { targets: VerifyTarget[]; findings: Finding[] } {
+  const scan = scanWorld(worldRoot, onRuns);
   const targets: VerifyTarget[] = [
     ...scan.runPaths.map((path) => ({ kind: "run" as const, path })),
     ...scan.prefixes.map((path) => ({ kind: "execution" as const, path })),
