@@ -5,6 +5,7 @@
 // (bin/sigil.cjs) to ~80 ms.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
+import { IMPORTED_FOR_EFFECT } from "./imported-for-effect.js";
 
 // Code caches of an older bundle (bin/sigil.cjs keys them by size and mtime) are dead weight.
 mkdirSync("lib", { recursive: true });
@@ -27,14 +28,11 @@ const zodWithoutLocales = {
   },
 };
 
-/** Source modules whose import does something besides defining exports (kept even if unused). */
-const IMPORTED_FOR_EFFECT = ["src/cli/zod-mode.ts"];
-
 /**
- * Our modules are side-effect free (but the ones above): a module none of whose exports a bundle
- * uses is left out, although it defines zod schemas at its top level. The barrels
- * (src/core/index.ts) otherwise pull every contract, pino and yaml into the verify worker,
- * whose start-up then costs ~40 ms more per thread.
+ * Our modules are side-effect free (but those scripts/imported-for-effect.js lists): a module
+ * none of whose exports a bundle uses is left out, although it defines zod schemas at its top
+ * level. The barrels (src/core/index.ts) otherwise pull every contract, pino and yaml into the
+ * verify worker, whose start-up then costs ~40 ms more per thread.
  */
 const sourcesWithoutSideEffects = {
   name: "sources-without-side-effects",
@@ -63,6 +61,8 @@ const common = {
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
+  // A bare `import "./x.js"` of a module the plugin below calls side-effect free would be dropped.
+  logOverride: { "ignored-bare-import": "error" },
   // Loaded on demand from node_modules (index, tracing): bundling them doubled start-up.
   external: ["@electric-sql/pglite", "pg", "@langfuse/*", "@opentelemetry/*", "modal"],
   // …through require(), not import(): the code cache compiles the bundle with vm.Script, which

@@ -5,6 +5,7 @@ import { join } from "node:path";
 export const BUILD_INPUTS = [
   "src",
   "scripts/build-cli.js",
+  "scripts/imported-for-effect.js",
   "tsconfig.build.json",
   "tsconfig.json",
   "package.json",
