@@ -4,9 +4,9 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   deployModalAction,
   runAction
-} from "./chunks/chunk-4MUUHZPA.js";
-import "./chunks/chunk-GVIO3MYH.js";
-import "./chunks/chunk-R246HGZH.js";
+} from "./chunks/chunk-3V7JBJWX.js";
+import "./chunks/chunk-S5IL476J.js";
+import "./chunks/chunk-5UW6FXM2.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/deploy-modal.ts

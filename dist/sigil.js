@@ -5,12 +5,12 @@ import {
   ACTIONS,
   defineAction,
   runAction
-} from "./chunks/chunk-4MUUHZPA.js";
-import "./chunks/chunk-GVIO3MYH.js";
+} from "./chunks/chunk-3V7JBJWX.js";
+import "./chunks/chunk-S5IL476J.js";
 import {
   SigilError,
   external_exports
-} from "./chunks/chunk-R246HGZH.js";
+} from "./chunks/chunk-5UW6FXM2.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

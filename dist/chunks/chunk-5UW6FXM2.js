@@ -31813,7 +31813,7 @@ var MAX_JSON_DEPTH = 256;
 function refuse(reason) {
   throw new SigilError("ERR_INPUTS", reason);
 }
-function serializeString(value) {
+function canonicalString(value) {
   if (!value.isWellFormed()) refuse("lone surrogate in string");
   return JSON.stringify(value);
 }
@@ -31835,7 +31835,7 @@ function serialize(value, depth, out) {
       out.push(serializeNumber(value));
       return;
     case "string":
-      out.push(serializeString(value));
+      out.push(canonicalString(value));
       return;
     case "object":
       break;
@@ -31858,7 +31858,7 @@ function serialize(value, depth, out) {
   out.push("{");
   keys.forEach((key, i) => {
     if (i > 0) out.push(",");
-    out.push(serializeString(key), ":");
+    out.push(canonicalString(key), ":");
     serialize(record2[key], depth + 1, out);
   });
   out.push("}");
@@ -31869,6 +31869,139 @@ function canonicalize(value) {
   return out.join("");
 }
 
+// src/core/strict-json.ts
+function parseJsonStrict(text) {
+  return new Parser(text).parseDocument();
+}
+var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
+var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+var ESCAPES = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+  n: "\n",
+  r: "\r",
+  t: "	"
+};
+var Parser = class {
+  constructor(text) {
+    this.text = text;
+  }
+  text;
+  pos = 0;
+  parseDocument() {
+    const value = this.value(0);
+    this.skipWs();
+    if (this.pos !== this.text.length) this.fail("unexpected trailing characters");
+    return value;
+  }
+  fail(reason) {
+    throw new SigilError("ERR_INPUTS", `${reason} at offset ${this.pos}`);
+  }
+  skipWs() {
+    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
+  }
+  value(depth) {
+    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
+    this.skipWs();
+    const c = this.text[this.pos];
+    if (c === "{") return this.object(depth);
+    if (c === "[") return this.array(depth);
+    if (c === '"') return this.string();
+    if (c === "t") return this.literal("true", true);
+    if (c === "f") return this.literal("false", false);
+    if (c === "n") return this.literal("null", null);
+    return this.number();
+  }
+  literal(word, value) {
+    if (!this.text.startsWith(word, this.pos)) this.fail("unexpected token");
+    this.pos += word.length;
+    return value;
+  }
+  number() {
+    NUMBER.lastIndex = this.pos;
+    const match = NUMBER.exec(this.text);
+    if (!match) this.fail(this.pos >= this.text.length ? "unexpected end of input" : "unexpected token");
+    this.pos += match[0].length;
+    const value = Number(match[0]);
+    if (!Number.isFinite(value)) this.fail("number out of range");
+    return value;
+  }
+  string() {
+    this.pos++;
+    let out = "";
+    let start = this.pos;
+    for (; ; ) {
+      if (this.pos >= this.text.length) this.fail("unterminated string");
+      const code = this.text.charCodeAt(this.pos);
+      if (code === 34) break;
+      if (code < 32) this.fail("control character in string");
+      if (code !== 92) {
+        this.pos++;
+        continue;
+      }
+      out += this.text.slice(start, this.pos);
+      const esc2 = this.text[this.pos + 1];
+      if (esc2 === "u") {
+        const hex3 = this.text.slice(this.pos + 2, this.pos + 6);
+        if (!/^[0-9a-fA-F]{4}$/.test(hex3)) this.fail("bad unicode escape");
+        out += String.fromCharCode(Number.parseInt(hex3, 16));
+        this.pos += 6;
+      } else {
+        const decoded = esc2 === void 0 ? void 0 : ESCAPES[esc2];
+        if (decoded === void 0) this.fail("bad escape");
+        out += decoded;
+        this.pos += 2;
+      }
+      start = this.pos;
+    }
+    out += this.text.slice(start, this.pos);
+    this.pos++;
+    if (!out.isWellFormed()) this.fail("lone surrogate in string");
+    return out;
+  }
+  array(depth) {
+    this.pos++;
+    const items = [];
+    this.skipWs();
+    if (this.text[this.pos] === "]") {
+      this.pos++;
+      return items;
+    }
+    for (; ; ) {
+      items.push(this.value(depth + 1));
+      this.skipWs();
+      const c = this.text[this.pos++];
+      if (c === "]") return items;
+      if (c !== ",") this.fail("expected , or ]");
+    }
+  }
+  object(depth) {
+    this.pos++;
+    const record2 = /* @__PURE__ */ Object.create(null);
+    this.skipWs();
+    if (this.text[this.pos] === "}") {
+      this.pos++;
+      return record2;
+    }
+    for (; ; ) {
+      this.skipWs();
+      if (this.text[this.pos] !== '"') this.fail("expected string key");
+      const key = this.string();
+      if (Object.hasOwn(record2, key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
+      this.skipWs();
+      if (this.text[this.pos++] !== ":") this.fail("expected :");
+      record2[key] = this.value(depth + 1);
+      this.skipWs();
+      const c = this.text[this.pos++];
+      if (c === "}") return record2;
+      if (c !== ",") this.fail("expected , or }");
+    }
+  }
+};
+
 // src/core/canonical-check.ts
 function isCanonicalJson(bytes) {
   return isUtf8(bytes) && isCanonicalJsonText(bytes.toString("utf8"));
@@ -31877,7 +32010,7 @@ function isCanonicalJsonText(text) {
   const scanner = new Scanner(text);
   return scanner.value(0) && scanner.pos === text.length;
 }
-var NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?/y;
+var NUMBER2 = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:e[+-]\d+)?/y;
 var PLAIN = /[^"\\\u0000-\u001f\ud800-\udfff]*/y;
 var SHORT_ESCAPES = {
   b: 8,
@@ -31899,18 +32032,16 @@ var Scanner = class {
     const c = this.text.charCodeAt(this.pos);
     if (c === 123) return this.object(depth);
     if (c === 91) return this.array(depth);
-    if (c === 34) return this.string() !== void 0;
-    for (const word of ["true", "false", "null"]) {
-      if (this.text.startsWith(word, this.pos)) {
-        this.pos += word.length;
-        return true;
-      }
-    }
-    return this.number();
+    if (c === 34) return this.string(false) !== void 0;
+    const word = c === 116 ? "true" : c === 102 ? "false" : c === 110 ? "null" : void 0;
+    if (word === void 0) return this.number();
+    if (!this.text.startsWith(word, this.pos)) return false;
+    this.pos += word.length;
+    return true;
   }
   number() {
-    NUMBER.lastIndex = this.pos;
-    const match = NUMBER.exec(this.text);
+    NUMBER2.lastIndex = this.pos;
+    const match = NUMBER2.exec(this.text);
     if (!match) return false;
     const token = match[0];
     this.pos += token.length;
@@ -31925,7 +32056,7 @@ var Scanner = class {
     }
     let previous;
     for (; ; ) {
-      const key = this.string();
+      const key = this.string(true);
       if (key === void 0 || previous !== void 0 && previous >= key) return false;
       previous = key;
       if (this.text.charCodeAt(this.pos++) !== 58 || !this.value(depth + 1)) return false;
@@ -31947,8 +32078,11 @@ var Scanner = class {
       if (next !== 44) return false;
     }
   }
-  /** A string in JSON.stringify's spelling; its value (for key order), or undefined. */
-  string() {
+  /**
+   * A string in JSON.stringify's spelling: its value when asked (keys, for their order), else "";
+   * undefined when it is not canonical. Values are not copied out: a world's are most of its text.
+   */
+  string(wantValue) {
     const { text } = this;
     if (text.charCodeAt(this.pos) !== 34) return void 0;
     const start = ++this.pos;
@@ -31976,8 +32110,9 @@ var Scanner = class {
         this.pos += 2;
       } else this.pos++;
     }
-    const raw = text.slice(start, this.pos);
-    this.pos++;
+    const end = this.pos++;
+    if (!wantValue) return "";
+    const raw = text.slice(start, end);
     return escaped ? JSON.parse(`"${raw}"`) : raw;
   }
 };
@@ -32675,139 +32810,6 @@ function failure2(outcome, target, attempts, redact) {
 // src/core/receipts.ts
 import { closeSync, constants, openSync, readFileSync } from "node:fs";
 import { join as join2 } from "node:path";
-
-// src/core/strict-json.ts
-function parseJsonStrict(text) {
-  return new Parser(text).parseDocument();
-}
-var WS = /* @__PURE__ */ new Set([32, 9, 10, 13]);
-var NUMBER2 = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-var ESCAPES = {
-  '"': '"',
-  "\\": "\\",
-  "/": "/",
-  b: "\b",
-  f: "\f",
-  n: "\n",
-  r: "\r",
-  t: "	"
-};
-var Parser = class {
-  constructor(text) {
-    this.text = text;
-  }
-  text;
-  pos = 0;
-  parseDocument() {
-    const value = this.value(0);
-    this.skipWs();
-    if (this.pos !== this.text.length) this.fail("unexpected trailing characters");
-    return value;
-  }
-  fail(reason) {
-    throw new SigilError("ERR_INPUTS", `${reason} at offset ${this.pos}`);
-  }
-  skipWs() {
-    while (this.pos < this.text.length && WS.has(this.text.charCodeAt(this.pos))) this.pos++;
-  }
-  value(depth) {
-    if (depth > MAX_JSON_DEPTH) this.fail(`nesting deeper than ${MAX_JSON_DEPTH}`);
-    this.skipWs();
-    const c = this.text[this.pos];
-    if (c === "{") return this.object(depth);
-    if (c === "[") return this.array(depth);
-    if (c === '"') return this.string();
-    if (c === "t") return this.literal("true", true);
-    if (c === "f") return this.literal("false", false);
-    if (c === "n") return this.literal("null", null);
-    return this.number();
-  }
-  literal(word, value) {
-    if (!this.text.startsWith(word, this.pos)) this.fail("unexpected token");
-    this.pos += word.length;
-    return value;
-  }
-  number() {
-    NUMBER2.lastIndex = this.pos;
-    const match = NUMBER2.exec(this.text);
-    if (!match) this.fail(this.pos >= this.text.length ? "unexpected end of input" : "unexpected token");
-    this.pos += match[0].length;
-    const value = Number(match[0]);
-    if (!Number.isFinite(value)) this.fail("number out of range");
-    return value;
-  }
-  string() {
-    this.pos++;
-    let out = "";
-    let start = this.pos;
-    for (; ; ) {
-      if (this.pos >= this.text.length) this.fail("unterminated string");
-      const code = this.text.charCodeAt(this.pos);
-      if (code === 34) break;
-      if (code < 32) this.fail("control character in string");
-      if (code !== 92) {
-        this.pos++;
-        continue;
-      }
-      out += this.text.slice(start, this.pos);
-      const esc2 = this.text[this.pos + 1];
-      if (esc2 === "u") {
-        const hex3 = this.text.slice(this.pos + 2, this.pos + 6);
-        if (!/^[0-9a-fA-F]{4}$/.test(hex3)) this.fail("bad unicode escape");
-        out += String.fromCharCode(Number.parseInt(hex3, 16));
-        this.pos += 6;
-      } else {
-        const decoded = esc2 === void 0 ? void 0 : ESCAPES[esc2];
-        if (decoded === void 0) this.fail("bad escape");
-        out += decoded;
-        this.pos += 2;
-      }
-      start = this.pos;
-    }
-    out += this.text.slice(start, this.pos);
-    this.pos++;
-    if (!out.isWellFormed()) this.fail("lone surrogate in string");
-    return out;
-  }
-  array(depth) {
-    this.pos++;
-    const items = [];
-    this.skipWs();
-    if (this.text[this.pos] === "]") {
-      this.pos++;
-      return items;
-    }
-    for (; ; ) {
-      items.push(this.value(depth + 1));
-      this.skipWs();
-      const c = this.text[this.pos++];
-      if (c === "]") return items;
-      if (c !== ",") this.fail("expected , or ]");
-    }
-  }
-  object(depth) {
-    this.pos++;
-    const record2 = /* @__PURE__ */ Object.create(null);
-    this.skipWs();
-    if (this.text[this.pos] === "}") {
-      this.pos++;
-      return record2;
-    }
-    for (; ; ) {
-      this.skipWs();
-      if (this.text[this.pos] !== '"') this.fail("expected string key");
-      const key = this.string();
-      if (Object.hasOwn(record2, key)) this.fail(`duplicate key ${JSON.stringify(key)}`);
-      this.skipWs();
-      if (this.text[this.pos++] !== ":") this.fail("expected :");
-      record2[key] = this.value(depth + 1);
-      this.skipWs();
-      const c = this.text[this.pos++];
-      if (c === "}") return record2;
-      if (c !== ",") this.fail("expected , or }");
-    }
-  }
-};
 
 // src/core/zod-parse.ts
 function parseWith(schema, value, code, what) {
@@ -34528,6 +34530,7 @@ export {
   isErrorCode,
   SigilError,
   canonicalize,
+  parseJsonStrict,
   isCanonicalJson,
   systemClock,
   newUuid7,
@@ -34560,7 +34563,6 @@ export {
   createRedactor,
   createLogger,
   createHttpClient,
-  parseJsonStrict,
   parseWith,
   RECEIPT_TWIN_DIR,
   RECEIPT_TWIN_FILE,

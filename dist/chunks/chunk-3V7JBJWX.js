@@ -6,7 +6,7 @@ import {
   errorEnvelope,
   scanOutputs,
   successEnvelopeFromPrefix
-} from "./chunk-GVIO3MYH.js";
+} from "./chunk-S5IL476J.js";
 import {
   ERROR_TABLE,
   HASH_SCHEMA,
@@ -78,7 +78,7 @@ import {
   walkEntries,
   writeFileAtomic,
   writingWorld
-} from "./chunk-R246HGZH.js";
+} from "./chunk-5UW6FXM2.js";
 import {
   __commonJS,
   __require,
@@ -22868,8 +22868,8 @@ function buildModalAdapter(settings) {
 }
 async function loadModalAdapter(settings) {
   const [{ modalAppNameFromRef: modalAppNameFromRef2, sdkTransport: sdkTransport2 }, { ModalAdapter }] = await Promise.all([
-    import("./modal-5MR3276L.js"),
-    import("./modal-adapter-HFPB3HFW.js")
+    import("./modal-5L6WU7GX.js"),
+    import("./modal-adapter-T3LQXRN3.js")
   ]);
   const transport = settings.transport ?? sdkTransport2({
     ...settings.tokenId ? { tokenId: settings.tokenId } : {},

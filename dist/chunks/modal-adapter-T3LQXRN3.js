@@ -4,13 +4,13 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   errorEnvelope,
   successEnvelopeFromPrefix
-} from "./chunk-GVIO3MYH.js";
+} from "./chunk-S5IL476J.js";
 import {
   MODAL_CALL_SCHEMA,
   ModalCallResult,
   SigilError,
   isErrorCode
-} from "./chunk-R246HGZH.js";
+} from "./chunk-5UW6FXM2.js";
 import "./chunk-M4PFVK5Y.js";
 
 // src/run/modal-adapter.ts
