@@ -5,12 +5,12 @@ import {
   ACTIONS,
   defineAction,
   runAction
-} from "./chunks/chunk-3V7JBJWX.js";
-import "./chunks/chunk-S5IL476J.js";
+} from "./chunks/chunk-6GNAS4OD.js";
+import "./chunks/chunk-CJ5WEAA6.js";
 import {
   SigilError,
   external_exports
-} from "./chunks/chunk-5UW6FXM2.js";
+} from "./chunks/chunk-7VYQLVWB.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

@@ -4,9 +4,9 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateMockAction
-} from "./chunks/chunk-3V7JBJWX.js";
-import "./chunks/chunk-S5IL476J.js";
-import "./chunks/chunk-5UW6FXM2.js";
+} from "./chunks/chunk-6GNAS4OD.js";
+import "./chunks/chunk-CJ5WEAA6.js";
+import "./chunks/chunk-7VYQLVWB.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate-mock.ts

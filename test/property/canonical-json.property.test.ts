@@ -1,6 +1,12 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { canonicalize, parseJsonStrict, SigilError, sha256Hex } from "../../src/core/index.js";
+import {
+  canonicalize,
+  canonicalString,
+  parseJsonStrict,
+  SigilError,
+  sha256Hex,
+} from "../../src/core/index.js";
 import { resolveInputs } from "../../src/run/index.js";
 
 const json = fc.jsonValue({ maxDepth: 6 });
@@ -47,6 +53,25 @@ describe("canonical JSON properties", () => {
       fc.property(json, (value) => {
         expect(JSON.parse(canonicalize(value))).toEqual(JSON.parse(JSON.stringify(value)));
       }),
+    );
+  });
+
+  test("a well-formed string is written exactly as JSON.stringify writes it, escapes included", () => {
+    const text = fc.oneof(
+      fc.string({ unit: "binary", maxLength: 30 }),
+      fc.string({
+        unit: fc.constantFrom('"', "\\", "\n", "\u0000", "\u001f", "\u007f", "a", "é", "😀"),
+        maxLength: 12,
+      }),
+    );
+    fc.assert(
+      fc.property(
+        text.filter((s) => s.isWellFormed()),
+        (s) => {
+          expect(canonicalString(s)).toBe(JSON.stringify(s));
+        },
+      ),
+      { numRuns: 2000 },
     );
   });
 

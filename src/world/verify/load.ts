@@ -1,8 +1,8 @@
-import { join } from "node:path";
 import { parseJsonCanonicalFirst } from "../../core/index.js";
 import { assertManifestListsSorted, MANIFEST_FILE, type Manifest, parseManifestValue } from "../manifest.js";
 import { computeInputsHash } from "../snapshots.js";
 import { readFileNoFollow } from "./hash-files.js";
+import { childPath } from "./walk.js";
 
 export type LoadedManifest =
   | {
@@ -40,8 +40,8 @@ export function createManifestLoader(limit = 1024): ManifestLoader {
     // Synchronous read: a manifest is small, and the promise API's per-file overhead dominated.
     let loaded: LoadedManifest;
     try {
-      const bytes = readFileNoFollow(join(runDir, MANIFEST_FILE));
-      loaded = parseManifestBytes(bytes, join(runDir, MANIFEST_FILE));
+      const path = childPath(runDir, MANIFEST_FILE);
+      loaded = parseManifestBytes(readFileNoFollow(path), path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       loaded =

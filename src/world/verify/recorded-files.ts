@@ -1,7 +1,7 @@
-import { join } from "node:path";
 import type { OutputEntry } from "../../core/index.js";
 import { type Finding, type FindingCode, finding } from "./findings.js";
 import { digestIfPresent } from "./hash-files.js";
+import { childPath } from "./walk.js";
 
 const isPlainRelative = (path: string) =>
   !path.startsWith("/") && !path.includes("\\") && !path.includes("\0") && !path.split("/").includes("..");
@@ -23,7 +23,7 @@ export function checkRecordedFiles(
       continue;
     }
     const disk = digestIfPresent(
-      join(runDir, entry.path),
+      childPath(runDir, entry.path),
       inspect ? { keep: inspect.keep(entry.path), canonical: true } : {},
     );
     if (disk?.content) inspect?.contents.set(entry.path, disk.content);

@@ -4,13 +4,13 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   errorEnvelope,
   successEnvelopeFromPrefix
-} from "./chunk-S5IL476J.js";
+} from "./chunk-CJ5WEAA6.js";
 import {
   MODAL_CALL_SCHEMA,
   ModalCallResult,
   SigilError,
   isErrorCode
-} from "./chunk-5UW6FXM2.js";
+} from "./chunk-7VYQLVWB.js";
 import "./chunk-M4PFVK5Y.js";
 
 // src/run/modal-adapter.ts

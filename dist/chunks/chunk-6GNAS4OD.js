@@ -6,7 +6,7 @@ import {
   errorEnvelope,
   scanOutputs,
   successEnvelopeFromPrefix
-} from "./chunk-S5IL476J.js";
+} from "./chunk-CJ5WEAA6.js";
 import {
   ERROR_TABLE,
   HASH_SCHEMA,
@@ -78,7 +78,7 @@ import {
   walkEntries,
   writeFileAtomic,
   writingWorld
-} from "./chunk-5UW6FXM2.js";
+} from "./chunk-7VYQLVWB.js";
 import {
   __commonJS,
   __require,
@@ -21144,7 +21144,7 @@ async function runAction(definition, env = process.env) {
 }
 
 // src/actions/assert-multiarch.ts
-import { join as join6, resolve as resolve2 } from "node:path";
+import { join as join4, resolve as resolve2 } from "node:path";
 
 // src/governance/config.ts
 import { readFile } from "node:fs/promises";
@@ -21398,14 +21398,16 @@ function finding(code, run, detail, extra = {}) {
 }
 
 // src/world/verify/walk.ts
-import { join as join2 } from "node:path";
+function childPath(dir, rel) {
+  return `${dir}/${rel}`;
+}
 function walkTree(dir, rel = "", into = { files: [], dirs: [], links: [] }) {
   for (const item of readdirOrEmpty(dir)) {
     const path = rel ? `${rel}/${item.name}` : item.name;
     if (item.isSymbolicLink()) into.links.push(path);
     else if (item.isDirectory()) {
       into.dirs.push(path);
-      walkTree(join2(dir, item.name), path, into);
+      walkTree(childPath(dir, item.name), path, into);
     } else into.files.push(path);
   }
   return into;
@@ -21448,9 +21450,6 @@ var PriorArtifactSnapshot = external_exports.strictObject({
   outputs: external_exports.array(OutputEntry),
   chain: external_exports.array(ChainLink)
 });
-
-// src/world/verify/recorded-files.ts
-import { join as join3 } from "node:path";
 
 // src/world/verify/hash-files.ts
 import { createHash } from "node:crypto";
@@ -21517,7 +21516,7 @@ function checkRecordedFiles(runDir, runPath, recorded, codes, inspect) {
       continue;
     }
     const disk = digestIfPresent(
-      join3(runDir, entry.path),
+      childPath(runDir, entry.path),
       inspect ? { keep: inspect.keep(entry.path), canonical: true } : {}
     );
     if (disk?.content) inspect?.contents.set(entry.path, disk.content);
@@ -21555,16 +21554,16 @@ function linkFindings(walked, where) {
 
 // src/world/verify/execution.ts
 import { existsSync as existsSync2 } from "node:fs";
-import { basename, join as join5, relative } from "node:path";
+import { basename, join as join3, relative } from "node:path";
 
 // src/world/verify/governed-receipts.ts
-import { join as join4 } from "node:path";
+import { join as join2 } from "node:path";
 function readOutputsIndexFile(dir, walked) {
   if (walked && !walked.files.includes("outputs.json") && !walked.links.includes("outputs.json"))
     return "missing";
   let bytes;
   try {
-    bytes = readFileNoFollow(join4(dir, "outputs.json"));
+    bytes = readFileNoFollow(join2(dir, "outputs.json"));
   } catch (error2) {
     const code = error2.code;
     if (code === "ENOENT") return "missing";
@@ -21590,7 +21589,7 @@ function verifyExecutionPrefix(worldRoot, prefix) {
     ...typeof index === "object" ? { outputsIndex: index } : {}
   });
   const noReceipt = check.problems.some((p) => p.kind === "receipt_missing");
-  const twinLeft = existsSync2(join5(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
+  const twinLeft = existsSync2(join3(worldRoot, RECEIPT_TWIN_DIR, basename(prefix), RECEIPT_TWIN_FILE));
   if (noReceipt && !twinLeft) {
     const outputs = walked.files.filter((p) => p.startsWith("outputs/")).length;
     const state = index === "missing" ? "no outputs.json and no receipt" : "no receipt";
@@ -22459,7 +22458,7 @@ var assertMultiarchAction = defineAction({
   inputs: AssertMultiarchInputs,
   async run(inputs, ctx) {
     const root = resolve2(ctx.workspace, inputs["working-directory"]);
-    const dir = join6(root, (await loadSigilConfig(root, inputs.config)).config.registry);
+    const dir = join4(root, (await loadSigilConfig(root, inputs.config)).config.registry);
     const client = registryClientFromEnv(ctx.env, ctx.logger);
     const report = await ctx.group(
       `assert every ${inputs.lane} registry image`,
@@ -22588,16 +22587,16 @@ function selectRefs(entries, refs) {
 
 // src/lanes/determinism.ts
 import { readFile as readFile2 } from "node:fs/promises";
-import { join as join10 } from "node:path";
+import { join as join8 } from "node:path";
 
 // src/run/local-adapter.ts
 import { mkdtemp, rm as rm2, writeFile as writeFile2 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join as join8 } from "node:path";
+import { join as join6 } from "node:path";
 
 // src/run/prewarm.ts
 import { existsSync as existsSync3 } from "node:fs";
-import { dirname, isAbsolute, join as join7, resolve as resolve3 } from "node:path";
+import { dirname, isAbsolute, join as join5, resolve as resolve3 } from "node:path";
 var WARM_KEY = /* @__PURE__ */ Symbol.for("sigil.prewarm");
 var START_ENV = /^(PYTHON|PYENV|LC_|LANG$|PATH$|HOME$|TMPDIR$|TZ$)/;
 function takeWarm() {
@@ -22636,7 +22635,7 @@ function warmSpecFor(warm, request) {
 var VERSION_FILES = [".python-version", ".tool-versions", ".mise.toml", "mise.toml"];
 function nearest(name, dir) {
   for (let at = resolve3(dir); ; at = dirname(at)) {
-    if (existsSync3(join7(at, name))) return join7(at, name);
+    if (existsSync3(join5(at, name))) return join5(at, name);
     if (dirname(at) === at) return void 0;
   }
 }
@@ -22683,7 +22682,7 @@ var LocalAdapter = class {
     const log = request.logger;
     const started = performance.now();
     log.info({ event: "adapter.invoke.start", image_digest: request.image_digest }, "invoking processor");
-    const scratch = await mkdtemp(join8(tmpdir(), "sigil-inputs-"));
+    const scratch = await mkdtemp(join6(tmpdir(), "sigil-inputs-"));
     try {
       const envelope = await this.runProcess(request, scratch);
       const elapsed_ms = Math.round(performance.now() - started);
@@ -22731,7 +22730,7 @@ var LocalAdapter = class {
     return env;
   }
   async runProcess(request, scratch) {
-    const inputsFile = join8(scratch, "inputs.json");
+    const inputsFile = join6(scratch, "inputs.json");
     await writeFile2(inputsFile, request.inputs_json, { mode: 384 });
     const [file = "", ...baseArgs] = request.entry.entrypoint;
     const spawnRequest = {
@@ -22745,7 +22744,7 @@ var LocalAdapter = class {
         "--execution-id",
         request.execution_id
       ],
-      cwd: join8(this.options.repoRoot, request.entry.source),
+      cwd: join6(this.options.repoRoot, request.entry.source),
       env: this.childEnv(request),
       timeoutMs: request.entry.timeout_s * 1e3,
       onStderrLine: (line) => this.forwardLog(request, line)
@@ -22868,8 +22867,8 @@ function buildModalAdapter(settings) {
 }
 async function loadModalAdapter(settings) {
   const [{ modalAppNameFromRef: modalAppNameFromRef2, sdkTransport: sdkTransport2 }, { ModalAdapter }] = await Promise.all([
-    import("./modal-5L6WU7GX.js"),
-    import("./modal-adapter-T3LQXRN3.js")
+    import("./modal-HVY6NNWZ.js"),
+    import("./modal-adapter-DCAUEDO7.js")
   ]);
   const transport = settings.transport ?? sdkTransport2({
     ...settings.tokenId ? { tokenId: settings.tokenId } : {},
@@ -22923,7 +22922,7 @@ function assertCiSafety(mode, env) {
 
 // src/run/run-processor.ts
 import { rm as rm3 } from "node:fs/promises";
-import { join as join9 } from "node:path";
+import { join as join7 } from "node:path";
 
 // src/run/write-prefix.ts
 import { existsSync as existsSync4, readdirSync, realpathSync } from "node:fs";
@@ -22992,7 +22991,7 @@ async function claimWritePrefix(prefix) {
 function defaultWritePrefix(world, ref) {
   const parsed = parseProcessorRef(ref);
   const name = parsed ? `${parsed.ns}-${parsed.name}-v${parsed.version}` : "run";
-  return join9(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
+  return join7(world, "outputs", name, EXECUTION_ID_PLACEHOLDER);
 }
 function readSecrets(entry, mode, env) {
   if (mode !== "real") return {};
@@ -23105,7 +23104,7 @@ async function runProcessor(request, deps) {
 }
 async function discardInterrupted(prefix, worldRoot, executionId) {
   await rm3(prefix, { recursive: true, force: true });
-  await rm3(join9(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
+  await rm3(join7(worldRoot, RECEIPT_TWIN_DIR, executionId), { recursive: true, force: true });
 }
 async function settleReceipt(envelope, prefix, worldRoot, inputsHash) {
   const { problems } = checkDualReceipt({
@@ -23136,9 +23135,9 @@ function logSettle(log, envelope, elapsed, imageDigest) {
 // src/lanes/determinism.ts
 async function readRunArtifacts(prefix) {
   const [outputsIndexBytes, outputs, receiptText] = await Promise.all([
-    readFile2(join10(prefix, "outputs.json")),
+    readFile2(join8(prefix, "outputs.json")),
     scanOutputs(prefix),
-    readFile2(join10(prefix, "receipt.json"), "utf8")
+    readFile2(join8(prefix, "receipt.json"), "utf8")
   ]);
   const receipt = parseWith(Receipt, parseJsonStrict(receiptText), "ERR_ADAPTER_INVOCATION", "receipt.json");
   return { outputsIndexBytes, outputs, receipt };
@@ -23176,7 +23175,7 @@ import { relative as relative4, resolve as resolve6, sep as sep3 } from "node:pa
 
 // src/lanes/project.ts
 import { stat as stat2 } from "node:fs/promises";
-import { join as join11, relative as relative3, resolve as resolve5, sep as sep2 } from "node:path";
+import { join as join9, relative as relative3, resolve as resolve5, sep as sep2 } from "node:path";
 var toPosix = (path) => path.split(sep2).join("/");
 async function isDirectory2(path) {
   try {
@@ -23197,14 +23196,14 @@ function assertInputsNameKnownRefs(config, refs, path) {
 async function checkProject(request) {
   const root = resolve5(request.root);
   const config = await loadSigilConfig(root, request.configPath);
-  const registryDir = join11(root, config.config.registry);
+  const registryDir = join9(root, config.config.registry);
   const registry = await loadRegistry(registryDir);
   const entries = [];
   const refs = [...registry.keys()].sort();
   const present = await Promise.all(
     refs.map((ref) => {
       const source = registry.get(ref)?.entry.source;
-      return source === void 0 ? false : isDirectory2(join11(root, source));
+      return source === void 0 ? false : isDirectory2(join9(root, source));
     })
   );
   for (const [i, ref] of refs.entries()) {
@@ -23217,7 +23216,7 @@ async function checkProject(request) {
     }
     entries.push({
       entry,
-      file: toPosix(relative3(root, join11(registryDir, loaded.file))),
+      file: toPosix(relative3(root, join9(registryDir, loaded.file))),
       pinned: isPinned(entry.image)
     });
   }

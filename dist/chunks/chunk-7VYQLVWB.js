@@ -31813,9 +31813,10 @@ var MAX_JSON_DEPTH = 256;
 function refuse(reason) {
   throw new SigilError("ERR_INPUTS", reason);
 }
+var ESCAPED = /["\\\u0000-\u001f]/;
 function canonicalString(value) {
   if (!value.isWellFormed()) refuse("lone surrogate in string");
-  return JSON.stringify(value);
+  return ESCAPED.test(value) ? JSON.stringify(value) : `"${value}"`;
 }
 function serializeNumber(value) {
   if (!Number.isFinite(value)) refuse(`non-finite number ${value}`);

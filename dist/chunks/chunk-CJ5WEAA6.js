@@ -10,7 +10,7 @@ import {
   parseWith,
   sha256File,
   walkEntries
-} from "./chunk-5UW6FXM2.js";
+} from "./chunk-7VYQLVWB.js";
 
 // src/run/adapter.ts
 function errorEnvelope(executionId, code, message, envFingerprint = "") {

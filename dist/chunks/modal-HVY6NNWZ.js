@@ -32,7 +32,7 @@ import {
   renderedSpec,
   sdkTransport,
   syncSecrets
-} from "./chunk-5UW6FXM2.js";
+} from "./chunk-7VYQLVWB.js";
 import "./chunk-M4PFVK5Y.js";
 export {
   DESCRIBE_TIMEOUT_MS,
