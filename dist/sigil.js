@@ -5,12 +5,12 @@ import {
   ACTIONS,
   defineAction,
   runAction
-} from "./chunks/chunk-6GNAS4OD.js";
-import "./chunks/chunk-CJ5WEAA6.js";
+} from "./chunks/chunk-VBOYKGRF.js";
+import "./chunks/chunk-ETUEANTZ.js";
 import {
   SigilError,
   external_exports
-} from "./chunks/chunk-7VYQLVWB.js";
+} from "./chunks/chunk-F42G5MPM.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/umbrella.ts

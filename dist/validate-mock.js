@@ -4,9 +4,9 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   runAction,
   validateMockAction
-} from "./chunks/chunk-6GNAS4OD.js";
-import "./chunks/chunk-CJ5WEAA6.js";
-import "./chunks/chunk-7VYQLVWB.js";
+} from "./chunks/chunk-VBOYKGRF.js";
+import "./chunks/chunk-ETUEANTZ.js";
+import "./chunks/chunk-F42G5MPM.js";
 import "./chunks/chunk-M4PFVK5Y.js";
 
 // src/actions/bin/validate-mock.ts

@@ -5,51 +5,13 @@
 // (bin/sigil.cjs) to ~80 ms.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
-import { IMPORTED_FOR_EFFECT } from "./imported-for-effect.js";
+import { sourcesWithoutSideEffects, zodWithoutLocales } from "./esbuild-plugins.js";
 
 // Code caches of an older bundle (bin/sigil.cjs keys them by size and mtime) are dead weight.
 mkdirSync("lib", { recursive: true });
 for (const name of readdirSync("lib", { withFileTypes: true }).filter((d) => d.name.endsWith(".cache"))) {
   rmSync(`lib/${name.name}`);
 }
-
-/**
- * zod's root export carries every locale (`z.locales`, ~260 KB minified) that nothing here uses:
- * its English messages come from `locales/en.js`, which its schemas import directly. The locale
- * index is replaced by an empty module, so neither bundle parses or caches them.
- */
-const zodWithoutLocales = {
-  name: "zod-without-locales",
-  setup(build) {
-    build.onResolve({ filter: /\/locales\/index\.js$/ }, (args) =>
-      args.importer.includes("/node_modules/zod/") ? { path: "zod-locales", namespace: "empty" } : undefined,
-    );
-    build.onLoad({ filter: /.*/, namespace: "empty" }, () => ({ contents: "export {};", loader: "js" }));
-  },
-};
-
-/**
- * Our modules are side-effect free (but those scripts/imported-for-effect.js lists): a module
- * none of whose exports a bundle uses is left out, although it defines zod schemas at its top
- * level. The barrels (src/core/index.ts) otherwise pull every contract, pino and yaml into the
- * verify worker, whose start-up then costs ~40 ms more per thread.
- */
-const sourcesWithoutSideEffects = {
-  name: "sources-without-side-effects",
-  setup(build) {
-    build.onResolve({ filter: /^\./ }, async (args) => {
-      if (args.pluginData?.resolved || !args.importer.includes("/src/")) return undefined;
-      const result = await build.resolve(args.path, {
-        kind: args.kind,
-        importer: args.importer,
-        resolveDir: args.resolveDir,
-        pluginData: { resolved: true },
-      });
-      if (result.errors.length > 0) return undefined;
-      return { ...result, sideEffects: IMPORTED_FOR_EFFECT.some((file) => result.path.endsWith(file)) };
-    });
-  },
-};
 
 const common = {
   plugins: [zodWithoutLocales, sourcesWithoutSideEffects],
@@ -61,7 +23,7 @@ const common = {
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
-  // A bare `import "./x.js"` of a module the plugin below calls side-effect free would be dropped.
+  // A bare `import "./x.js"` of a module sourcesWithoutSideEffects calls side-effect free would be dropped.
   logOverride: { "ignored-bare-import": "error" },
   // Loaded on demand from node_modules (index, tracing): bundling them doubled start-up.
   external: ["@electric-sql/pglite", "pg", "@langfuse/*", "@opentelemetry/*", "modal"],

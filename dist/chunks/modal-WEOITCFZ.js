@@ -32,7 +32,7 @@ import {
   renderedSpec,
   sdkTransport,
   syncSecrets
-} from "./chunk-7VYQLVWB.js";
+} from "./chunk-F42G5MPM.js";
 import "./chunk-M4PFVK5Y.js";
 export {
   DESCRIBE_TIMEOUT_MS,

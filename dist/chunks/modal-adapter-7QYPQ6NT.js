@@ -4,13 +4,13 @@ const require = __sigilCreateRequire(import.meta.url);
 import {
   errorEnvelope,
   successEnvelopeFromPrefix
-} from "./chunk-CJ5WEAA6.js";
+} from "./chunk-ETUEANTZ.js";
 import {
   MODAL_CALL_SCHEMA,
   ModalCallResult,
   SigilError,
   isErrorCode
-} from "./chunk-7VYQLVWB.js";
+} from "./chunk-F42G5MPM.js";
 import "./chunk-M4PFVK5Y.js";
 
 // src/run/modal-adapter.ts

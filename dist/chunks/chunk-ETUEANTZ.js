@@ -2,15 +2,99 @@
 import { createRequire as __sigilCreateRequire } from "node:module";
 const require = __sigilCreateRequire(import.meta.url);
 import {
-  Envelope,
-  OutputsIndex,
+  ERROR_CODES,
   SigilError,
-  isSortedFingerprint,
+  external_exports,
   parseJsonStrict,
   parseWith,
-  sha256File,
-  walkEntries
-} from "./chunk-7VYQLVWB.js";
+  sha256File
+} from "./chunk-F42G5MPM.js";
+
+// src/core/contracts/env-fingerprint.ts
+var PAIR = /^[a-z0-9_.-]+=[^;=]*$/i;
+function isSortedFingerprint(text) {
+  if (text === "") return false;
+  const keys = [];
+  for (const pair of text.split(";")) {
+    if (!PAIR.test(pair)) return false;
+    keys.push(pair.slice(0, pair.indexOf("=")));
+  }
+  return keys.every((key, i) => i === 0 || (keys[i - 1] ?? "") < key);
+}
+var EnvFingerprint = external_exports.string().refine(isSortedFingerprint, "env_fingerprint must be sorted k=v;…");
+function formatFingerprint(pairs) {
+  return Object.keys(pairs).sort().map((key) => `${key}=${String(pairs[key])}`).join(";");
+}
+
+// src/core/contracts/envelope.ts
+var ErrorCodeSchema = external_exports.enum(ERROR_CODES);
+var WorldPath = external_exports.string().startsWith("world://");
+var SuccessEnvelope = external_exports.strictObject({
+  status: external_exports.literal("success"),
+  execution_id: external_exports.string().min(1),
+  outputs: external_exports.array(external_exports.strictObject({ path: WorldPath })),
+  index_path: WorldPath.refine((p) => p.endsWith("/outputs.json"), "index_path must end with /outputs.json"),
+  meta: external_exports.strictObject({
+    env_fingerprint: EnvFingerprint,
+    image_digest: external_exports.string().min(1),
+    image_tag: external_exports.string().optional()
+  })
+});
+var ErrorEnvelope = external_exports.strictObject({
+  status: external_exports.literal("error"),
+  execution_id: external_exports.string().min(1),
+  error: external_exports.strictObject({ code: ErrorCodeSchema, message: external_exports.string() }),
+  meta: external_exports.strictObject({ env_fingerprint: EnvFingerprint.or(external_exports.literal("")) })
+});
+var Envelope = external_exports.discriminatedUnion("status", [SuccessEnvelope, ErrorEnvelope]);
+
+// src/core/contracts/outputs-index.ts
+var Sha256 = external_exports.string().regex(/^[0-9a-f]{64}$/, "sha256 hex");
+var OutputEntry = external_exports.strictObject({
+  path: external_exports.string().min(1),
+  sha256: Sha256,
+  bytes: external_exports.number().int().nonnegative()
+});
+var OutputsIndex = external_exports.array(OutputEntry).refine((items) => items.every((item, i) => i === 0 || (items[i - 1]?.path ?? "") < item.path), {
+  message: "outputs index must be sorted by path with unique paths"
+});
+
+// src/core/fs-walk.ts
+import { readdirSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+function isMissing(error) {
+  const code = error.code;
+  return code === "ENOENT" || code === "ENOTDIR";
+}
+function readdirOrEmpty(dir) {
+  try {
+    return readdirSync(dir, { withFileTypes: true });
+  } catch (error) {
+    if (isMissing(error)) return [];
+    throw error;
+  }
+}
+async function* walkEntries(root, options = {}) {
+  const pending = [{ dir: root, rel: "" }];
+  while (pending.length > 0) {
+    const { dir, rel } = pending.pop();
+    let items;
+    try {
+      items = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      if (isMissing(error)) continue;
+      throw error;
+    }
+    for (const dirent of items) {
+      if (options.skip?.(dirent.name)) continue;
+      const path = join(dir, dirent.name);
+      const childRel = rel ? `${rel}/${dirent.name}` : dirent.name;
+      if (dirent.isDirectory()) pending.push({ dir: path, rel: childRel });
+      else yield { path, rel: childRel, dirent };
+    }
+  }
+}
 
 // src/run/adapter.ts
 function errorEnvelope(executionId, code, message, envFingerprint = "") {
@@ -55,11 +139,11 @@ function validateEnvelope(candidate, worldPrefix) {
 
 // src/run/outputs-scan.ts
 import { readFile } from "node:fs/promises";
-import { join } from "node:path";
+import { join as join2 } from "node:path";
 async function scanOutputs(prefix) {
   const found = [];
   const buffer = Buffer.allocUnsafe(1 << 20);
-  for await (const { path, rel, dirent } of walkEntries(join(prefix, "outputs"))) {
+  for await (const { path, rel, dirent } of walkEntries(join2(prefix, "outputs"))) {
     const relPath = `outputs/${rel}`;
     if (!dirent.isFile())
       throw new SigilError("ERR_OUTPUT_PATH", `${relPath} is neither a file nor a folder`);
@@ -85,7 +169,7 @@ function assertDistinctNames(entries) {
   }
 }
 async function readOutputsIndex(prefix) {
-  const text = await readFile(join(prefix, "outputs.json"), "utf8");
+  const text = await readFile(join2(prefix, "outputs.json"), "utf8");
   return parseWith(OutputsIndex, parseJsonStrict(text), "ERR_ADAPTER_INVOCATION", "outputs.json");
 }
 function assertIndexMatches(index, scanned) {
@@ -125,6 +209,12 @@ async function successEnvelopeFromPrefix(request) {
 }
 
 export {
+  EnvFingerprint,
+  formatFingerprint,
+  Sha256,
+  OutputsIndex,
+  readdirOrEmpty,
+  walkEntries,
   errorEnvelope,
   envelopeFromError,
   scanOutputs,
