@@ -6,6 +6,7 @@ export const BUILD_INPUTS = [
   "src",
   "scripts/build-cli.js",
   "scripts/imported-for-effect.js",
+  "scripts/esbuild-plugins.js",
   "tsconfig.build.json",
   "tsconfig.json",
   "package.json",
