@@ -2,22 +2,13 @@
 // ones scripts/imported-for-effect.js lists: a bundle leaves out a module whose exports it does
 // not use. A module imported only for what its import does must be on that list, or a bundle
 // would silently drop it; this test finds every such import in src/.
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { dirname, join, relative, sep } from "node:path";
 import ts from "typescript";
 import { describe, expect, test } from "vitest";
 import { IMPORTED_FOR_EFFECT } from "../../scripts/imported-for-effect.js";
+import { typeScriptFiles } from "../helpers/source-files.js";
 import { REPO_ROOT } from "../helpers/temp.js";
-
-async function sourceFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const item of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, item.name);
-    if (item.isDirectory()) found.push(...(await sourceFiles(path)));
-    else if (item.name.endsWith(".ts")) found.push(path);
-  }
-  return found;
-}
 
 /** Repository paths of our modules that `file` imports for effect alone (`import "./x.js"`). */
 function importedForEffect(file: string, text: string): string[] {
@@ -36,7 +27,7 @@ function importedForEffect(file: string, text: string): string[] {
 describe("modules imported for their effect", () => {
   test("every bare import of one of our modules names a module the bundles keep", async () => {
     const bare: string[] = [];
-    for (const file of await sourceFiles(join(REPO_ROOT, "src"))) {
+    for (const file of await typeScriptFiles(join(REPO_ROOT, "src"))) {
       bare.push(...importedForEffect(file, await readFile(file, "utf8")));
     }
     expect(bare.length).toBeGreaterThan(0);

@@ -1,24 +1,15 @@
 // Feature code reaches the network through the one port (src/core/http, src/github/octokit.ts;
 // docs/network.md), so timeouts, retries and redaction apply everywhere. A direct call to the
 // global fetch anywhere else fails this test.
-import { readdir, readFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import { join, relative, sep } from "node:path";
 import ts from "typescript";
 import { describe, expect, test } from "vitest";
+import { typeScriptFiles } from "../helpers/source-files.js";
 import { REPO_ROOT } from "../helpers/temp.js";
 
 /** The files allowed to call the global fetch: the port's own implementation. */
 const ALLOWED = [/^src\/core\/http(\.ts|\/.+\.ts)$/, /^src\/github\/octokit\.ts$/];
-
-async function sourceFiles(dir: string): Promise<string[]> {
-  const found: string[] = [];
-  for (const item of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, item.name);
-    if (item.isDirectory()) found.push(...(await sourceFiles(path)));
-    else if (item.name.endsWith(".ts")) found.push(path);
-  }
-  return found;
-}
 
 /** Lines where `fetch(…)` or `globalThis.fetch(…)` is called; comments and strings do not count. */
 function directFetchCalls(fileName: string, text: string): number[] {
@@ -59,7 +50,7 @@ describe("no direct fetch outside the network port", () => {
 
   test("src/**/*.ts calls the global fetch only in src/core/http and src/github/octokit.ts", async () => {
     const offenders: string[] = [];
-    for (const path of await sourceFiles(join(REPO_ROOT, "src"))) {
+    for (const path of await typeScriptFiles(join(REPO_ROOT, "src"))) {
       const name = relative(REPO_ROOT, path).split(sep).join("/");
       if (ALLOWED.some((pattern) => pattern.test(name))) continue;
       for (const line of directFetchCalls(name, await readFile(path, "utf8")))
