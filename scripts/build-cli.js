@@ -5,7 +5,7 @@
 // (bin/sigil.cjs) to ~80 ms.
 import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { build } from "esbuild";
-import { sourcesWithoutSideEffects, zodWithoutLocales } from "./esbuild-plugins.js";
+import { LEAN_BUNDLE } from "./esbuild-plugins.js";
 
 // Code caches of an older bundle (bin/sigil.cjs keys them by size and mtime) are dead weight.
 mkdirSync("lib", { recursive: true });
@@ -14,7 +14,7 @@ for (const name of readdirSync("lib", { withFileTypes: true }).filter((d) => d.n
 }
 
 const common = {
-  plugins: [zodWithoutLocales, sourcesWithoutSideEffects],
+  ...LEAN_BUNDLE,
   bundle: true,
   minify: true,
   platform: "node",
@@ -23,8 +23,6 @@ const common = {
   sourcemap: false,
   legalComments: "none",
   logLevel: "warning",
-  // A bare `import "./x.js"` of a module sourcesWithoutSideEffects calls side-effect free would be dropped.
-  logOverride: { "ignored-bare-import": "error" },
   // Loaded on demand from node_modules (index, tracing): bundling them doubled start-up.
   external: ["@electric-sql/pglite", "pg", "@langfuse/*", "@opentelemetry/*", "modal"],
   // …through require(), not import(): the code cache compiles the bundle with vm.Script, which

@@ -6,7 +6,7 @@ import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
-import { sourcesWithoutSideEffects, zodWithoutLocales } from "./esbuild-plugins.js";
+import { LEAN_BUNDLE } from "./esbuild-plugins.js";
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 export const ENTRY_DIR = "src/actions/bin";
@@ -55,10 +55,7 @@ export async function bundle(root = ROOT) {
     preserveSymlinks: true,
     charset: "utf8",
     logLevel: "silent",
-    plugins: [zodWithoutLocales, sourcesWithoutSideEffects],
-    // A bare import of a module the plugin calls side-effect free would be dropped (silently, at
-    // logLevel "silent"): make it an error.
-    logOverride: { "ignored-bare-import": "error" },
+    ...LEAN_BUNDLE,
     metafile: false,
     write: false,
   });

@@ -23,9 +23,7 @@ export const zodWithoutLocales = {
  * Our modules are side-effect free (but those scripts/imported-for-effect.js lists): a module
  * none of whose exports a bundle uses is left out, although it defines zod schemas at its top
  * level. The barrels (src/core/index.ts) otherwise pull every contract, pino and yaml into the
- * verify worker, whose start-up then costs ~40 ms more per thread. A bundle that uses these
- * plugins also sets `logOverride: { "ignored-bare-import": "error" }`: a bare import of a module
- * declared side-effect free is then a build error, not a silent drop.
+ * verify worker, whose start-up then costs ~40 ms more per thread.
  */
 export const sourcesWithoutSideEffects = {
   name: "sources-without-side-effects",
@@ -40,4 +38,14 @@ export const sourcesWithoutSideEffects = {
       return { path, sideEffects: IMPORTED_FOR_EFFECT.some((file) => path.endsWith(file)) };
     });
   },
+};
+
+/**
+ * The esbuild options every bundle of ours spreads in: both plugins, and a bare `import "./x.js"`
+ * of a module declared side-effect free made a build error (esbuild would drop it, silently at
+ * logLevel "silent").
+ */
+export const LEAN_BUNDLE = {
+  plugins: [zodWithoutLocales, sourcesWithoutSideEffects],
+  logOverride: { "ignored-bare-import": "error" },
 };
